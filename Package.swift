@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "SafeTensors", targets: ["SafeTensors"]),
         .library(name: "RecurrentClassifier", targets: ["RecurrentClassifier"]),
         .library(name: "Kafka", targets: ["Kafka"]),
+        .library(name: "Classification", targets: ["Classification"]),
     ],
     dependencies: [],
     targets: [
@@ -32,6 +33,8 @@ let package = Package(
         .target(name: "RecurrentClassifier", dependencies: ["COpenBLAS", "SafeTensors"]),
         // A small Swift API over librdkafka.
         .target(name: "Kafka", dependencies: ["CRdKafka"]),
+        // Text in, labels out: message schemas, checkpoint → tokenizer + vocabulary + engine.
+        .target(name: "Classification", dependencies: ["TextPipeline", "RecurrentClassifier"]),
 
         .testTarget(name: "TextPipelineTests", dependencies: ["TextPipeline"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
@@ -39,6 +42,7 @@ let package = Package(
             name: "RecurrentClassifierTests",
             dependencies: ["RecurrentClassifier", "SafeTensors"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
+        .testTarget(name: "ClassificationTests", dependencies: ["Classification"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,85 @@
+import Foundation
+
+/// The output-topic message for one classified item (DESIGN.md "Messages"):
+///
+/// ```json
+/// {"id": "t42", "label": "Sports", "label_id": 1,
+///  "probabilities": {"World": 0.01, "Sports": 0.97, "Business": 0.01, "Sci/Tech": 0.01},
+///  "model": {"name": "agnews-gru", "digest": "sha256:<hex>"},
+///  "source": {"topic": "news.raw", "partition": 0, "offset": 1234},
+///  "truncated": false}
+/// ```
+/// `newsclf classify` prints the same object without `source`. Keys are written sorted, so
+/// the bytes are deterministic.
+public struct LabelMessage: Encodable, Sendable, Equatable {
+    /// Where the input came from in Kafka.
+    public struct Source: Encodable, Sendable, Equatable {
+        public var topic: String
+        public var partition: Int32
+        public var offset: Int64
+
+        public init(topic: String, partition: Int32, offset: Int64) {
+            self.topic = topic
+            self.partition = partition
+            self.offset = offset
+        }
+    }
+
+    /// Which model answered.
+    public struct Model: Encodable, Sendable, Equatable {
+        /// The checkpoint directory's name (e.g. `agnews-gru`).
+        public var name: String
+        /// `sha256:<hex of model.safetensors>`.
+        public var digest: String
+
+        public init(name: String, digest: String) {
+            self.name = name
+            self.digest = digest
+        }
+    }
+
+    public var id: JSONValue?
+    public var label: String
+    public var labelID: Int
+    /// Class name → probability.
+    public var probabilities: [String: Float]
+    public var model: Model
+    public var source: Source?
+    public var truncated: Bool
+
+    /// The message for a prediction.
+    /// - Parameter labels: class names by id, as in the checkpoint.
+    public init(id: JSONValue?, prediction: Prediction, labels: [String], model: Model, source: Source?) {
+        self.id = id
+        self.label = prediction.label
+        self.labelID = prediction.labelID
+        self.probabilities = Dictionary(uniqueKeysWithValues: zip(labels, prediction.probabilities))
+        self.model = model
+        self.source = source
+        self.truncated = prediction.truncated
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, label, probabilities, model, source, truncated
+        case labelID = "label_id"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id ?? .null, forKey: .id)
+        try c.encode(label, forKey: .label)
+        try c.encode(labelID, forKey: .labelID)
+        try c.encode(probabilities, forKey: .probabilities)
+        try c.encode(model, forKey: .model)
+        try c.encodeIfPresent(source, forKey: .source)
+        try c.encode(truncated, forKey: .truncated)
+    }
+
+    /// The message's JSON bytes (compact, keys sorted).
+    /// - Throws: `EncodingError` when a probability is not finite (JSON has no NaN).
+    public func jsonBytes() throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(self))
+    }
+}

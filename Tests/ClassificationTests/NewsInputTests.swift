@@ -1,0 +1,81 @@
+import Classification
+import Testing
+
+@Suite struct NewsInputTests {
+    private func decode(_ json: String) -> Result<NewsInput, DeadLetterReason> {
+        NewsInput.decode(Array(json.utf8))
+    }
+
+    private func kind(_ json: String) -> DeadLetterReason.Kind? {
+        if case .failure(let reason) = decode(json) { return reason.kind }
+        return nil
+    }
+
+    @Test func textWinsWhenNonEmpty() throws {
+        let item = try decode(#"{"id":"t42","text":"Stocks rally","title":"ignored","description":"x"}"#).get()
+        #expect(item == NewsInput(id: .string("t42"), text: "Stocks rally"))
+    }
+
+    @Test func titleAndDescriptionAreJoinedWithASpace() throws {
+        #expect(try decode(#"{"title":"Wall St.","description":"Bears claw back"}"#).get().text == "Wall St. Bears claw back")
+        #expect(try decode(#"{"title":"Only a title","description":null}"#).get().text == "Only a title")
+        #expect(try decode(#"{"text":"","description":"Only a description"}"#).get().text == "Only a description")
+    }
+
+    @Test func numericIDIsKeptExactly() throws {
+        #expect(try decode(#"{"id":9007199254740993,"text":"a"}"#).get().id == .integer(9_007_199_254_740_993))
+        #expect(try decode(#"{"id":null,"text":"a","extra":[1,2]}"#).get().id == nil)
+    }
+
+    @Test func invalidUTF8IsADeadLetter() {
+        guard case .failure(let reason) = NewsInput.decode([0x7B, 0x22, 0xFF, 0x22, 0x7D]) else {
+            Issue.record("decoded invalid UTF-8")
+            return
+        }
+        #expect(reason.kind == .invalidUTF8)
+        #expect(reason.message.contains("offset 2"))
+    }
+
+    @Test func invalidJSONIsADeadLetter() {
+        #expect(kind(#"{"text": "unterminated"#) == .invalidJSON)
+        #expect(kind("") == .invalidJSON)
+    }
+
+    @Test func nonObjectIsADeadLetter() {
+        #expect(kind(#"["a","b"]"#) == .notAnObject)
+        #expect(kind(#""just a string""#) == .notAnObject)
+        #expect(kind("42") == .notAnObject)
+    }
+
+    @Test func wrongTypesAreDeadLetters() {
+        #expect(kind(#"{"text":42}"#) == .wrongType)
+        #expect(kind(#"{"title":["a"]}"#) == .wrongType)
+        #expect(kind(#"{"id":true,"text":"a"}"#) == .wrongType)
+        if case .failure(let reason) = decode(#"{"description":{"a":1}}"#) {
+            #expect(reason.message.contains("'description'"))
+        } else {
+            Issue.record("accepted an object description")
+        }
+    }
+
+    @Test func missingTextIsADeadLetter() {
+        #expect(kind(#"{"id":"x"}"#) == .missingText)
+        #expect(kind(#"{"text":null,"title":null}"#) == .missingText)
+    }
+
+    @Test func emptyTextIsADeadLetter() {
+        #expect(kind(#"{"text":"   \t\n"}"#) == .emptyText)
+        #expect(kind(#"{"text":""}"#) == .emptyText)
+        #expect(kind(#"{"title":" ","description":" "}"#) == .emptyText)
+    }
+
+    @Test func tooLargeIsRefusedBeforeParsing() {
+        let big = Array(#"{"text":""#.utf8) + Array(repeating: UInt8(ascii: "a"), count: 2000) + Array(#""}"#.utf8)
+        guard case .failure(let reason) = NewsInput.decode(big, maxBytes: 1000) else {
+            Issue.record("accepted an oversized message")
+            return
+        }
+        #expect(reason.kind == .tooLarge)
+        #expect(reason.message.contains("1000"))
+    }
+}
