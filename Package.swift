@@ -35,6 +35,9 @@ let package = Package(
         .target(name: "Kafka", dependencies: ["CRdKafka"]),
         // Text in, labels out: message schemas, checkpoint → tokenizer + vocabulary + engine.
         .target(name: "Classification", dependencies: ["TextPipeline", "RecurrentClassifier"]),
+        // The service: batching, classification, output and dead-letter publishing, commit policy,
+        // reload, health, metrics, systemd integration.
+        .target(name: "Worker", dependencies: ["Kafka", "Classification"]),
 
         .testTarget(name: "TextPipelineTests", dependencies: ["TextPipeline"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
@@ -43,6 +46,7 @@ let package = Package(
             dependencies: ["RecurrentClassifier", "SafeTensors"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "ClassificationTests", dependencies: ["Classification"]),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,16 @@
+/// Errors of loading or running a text classifier.
+public enum ClassifierError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No model directory was given and none of these places holds the shipped one.
+    case modelNotFound([String])
+    /// The checkpoint's configuration asks for something this build cannot do.
+    case unsupported(String)
+
+    public var description: String {
+        switch self {
+        case .modelNotFound(let places):
+            return "no model found; looked in: \(places.joined(separator: ", ")). Pass --model DIR or set NEWSCLF_MODEL"
+        case .unsupported(let what):
+            return "unsupported model: \(what)"
+        }
+    }
+}
