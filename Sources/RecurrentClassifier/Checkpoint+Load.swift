@@ -12,7 +12,7 @@ private let systemClose = Darwin.close
 #endif
 
 extension Checkpoint {
-    /// Reads and validates a checkpoint directory.
+    /// Reads and validates a checkpoint directory. All four files must be present.
     ///
     /// Everything is checked before the value is returned, so a caller (the worker reloading on
     /// SIGHUP) either gets a complete, consistent checkpoint or an error and keeps what it had:
@@ -182,7 +182,9 @@ private struct DirectoryReader {
     /// The whole content of the regular file `name` in the directory.
     func read(_ name: String) throws(CheckpointError) -> Data {
         let path = directory.appendingPathComponent(name).path
-        let fd = openat(descriptor, name, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO planted under a checkpoint name must not hang the reader;
+        // it has no effect on regular files, and anything else is refused below.
+        let fd = openat(descriptor, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
             let code = errno
             throw CheckpointError(file: path, kind: code == ENOENT ? .missingFile : .unreadable(Self.message(code)))
