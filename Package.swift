@@ -12,7 +12,10 @@ let package = Package(
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "Classification", targets: ["Classification"]),
     ],
-    dependencies: [],
+    dependencies: [
+        // SHA-256 of model.safetensors (the checkpoint digest the worker reports).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
     targets: [
         // C system libraries (Debian: librdkafka-dev, libopenblas-dev, zlib1g-dev).
         .systemLibrary(
@@ -30,7 +33,9 @@ let package = Package(
         // The safetensors file format (read and write), independent of any model.
         .target(name: "SafeTensors"),
         // The numerics: embedding, GRU/LSTM/RNN forward and backward, loss, Adam, checkpoints.
-        .target(name: "RecurrentClassifier", dependencies: ["COpenBLAS", "SafeTensors"]),
+        .target(
+            name: "RecurrentClassifier",
+            dependencies: ["COpenBLAS", "SafeTensors", .product(name: "Crypto", package: "swift-crypto")]),
         // A small Swift API over librdkafka.
         .target(name: "Kafka", dependencies: ["CRdKafka"]),
         // Text in, labels out: message schemas, checkpoint → tokenizer + vocabulary + engine.

@@ -182,3 +182,93 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         return result
     }
 }
+
+// MARK: - Validation
+
+extension ModelConfiguration {
+    /// A configuration that no model can have, named by its `config.json` key.
+    public struct ValidationError: Error, Sendable, Equatable, CustomStringConvertible {
+        /// The JSON key path of the offending value, e.g. `architecture.vocab_size`.
+        public var key: String
+        /// What is wrong with it.
+        public var problem: String
+
+        public init(key: String, problem: String) {
+            self.key = key
+            self.problem = problem
+        }
+
+        public var description: String { "\(key): \(problem)" }
+    }
+
+    /// The preprocessing ids this project implements (DESIGN.md "Checkpoint format"):
+    /// `notebook-v1` (exact notebook parity) and `normalized-v1`.
+    public static let knownPreprocessings: [String] = ["notebook-v1", "normalized-v1"]
+
+    /// The shortest sensible `max_length`: `<bos>`, one word, `<eos>`.
+    public static let minimumMaxLength = 3
+
+    /// Checks everything a checkpoint reader relies on: the format tag is
+    /// ``currentFormat``; vocabulary, embedding, hidden, layer and class counts are positive;
+    /// dropout probabilities lie in [0, 1); there is one distinct, non-empty label per class;
+    /// `preprocessing` is one of ``knownPreprocessings``; `max_length` ≥ ``minimumMaxLength``;
+    /// the four special-token ids are distinct and inside the vocabulary.
+    ///
+    /// The cell, pooling and padding are checked by decoding (unknown values do not decode).
+    /// - Throws: ``ValidationError`` naming the first offending key.
+    public func validate() throws(ValidationError) {
+        guard format == Self.currentFormat else {
+            throw ValidationError(key: "format", problem: "is \"\(format)\", expected \"\(Self.currentFormat)\"")
+        }
+        let a = architecture
+        let sizes: [(String, Int)] = [
+            ("architecture.vocab_size", a.vocabSize), ("architecture.embedding_size", a.embeddingSize),
+            ("architecture.hidden_size", a.hiddenSize), ("architecture.num_layers", a.numLayers),
+            ("architecture.num_classes", a.numClasses),
+        ]
+        for (key, value) in sizes where value <= 0 {
+            throw ValidationError(key: key, problem: "is \(value), must be positive")
+        }
+        for (key, p) in [("architecture.dropout", a.dropout), ("architecture.rnn_dropout", a.rnnDropout)]
+        where !(p >= 0 && p < 1) {
+            throw ValidationError(key: key, problem: "is \(p), must be in [0, 1)")
+        }
+        guard labels.count == a.numClasses else {
+            throw ValidationError(
+                key: "labels", problem: "has \(labels.count) names but architecture.num_classes is \(a.numClasses)")
+        }
+        if let empty = labels.firstIndex(where: \.isEmpty) {
+            throw ValidationError(key: "labels", problem: "name \(empty) is empty")
+        }
+        if let duplicate = labels.indices.first(where: { labels[..<$0].contains(labels[$0]) }) {
+            throw ValidationError(key: "labels", problem: "name \"\(labels[duplicate])\" appears twice")
+        }
+        guard Self.knownPreprocessings.contains(preprocessing) else {
+            throw ValidationError(
+                key: "preprocessing",
+                problem: "is \"\(preprocessing)\", expected one of \(Self.knownPreprocessings.joined(separator: ", "))")
+        }
+        guard maxLength >= Self.minimumMaxLength else {
+            throw ValidationError(key: "max_length", problem: "is \(maxLength), must be at least \(Self.minimumMaxLength)")
+        }
+        let special = specialTokens.entries
+        for entry in special where !(0..<a.vocabSize).contains(entry.id) {
+            throw ValidationError(
+                key: "special_tokens.\(entry.key)", problem: "is \(entry.id), outside the vocabulary 0..<\(a.vocabSize)")
+        }
+        for (i, entry) in special.enumerated() {
+            if let other = special[..<i].first(where: { $0.id == entry.id }) {
+                throw ValidationError(
+                    key: "special_tokens.\(entry.key)", problem: "is \(entry.id), the same id as \(other.key)")
+            }
+        }
+    }
+}
+
+extension ModelConfiguration.SpecialTokens {
+    /// Each special token: its `config.json` key, its text in `vocab.txt` and its id, in the order
+    /// unk, bos, eos, pad.
+    public var entries: [(key: String, token: String, id: Int)] {
+        [("unk", "<unk>", unk), ("bos", "<bos>", bos), ("eos", "<eos>", eos), ("pad", "<pad>", pad)]
+    }
+}

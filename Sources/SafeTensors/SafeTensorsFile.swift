@@ -93,18 +93,26 @@ public struct SafeTensorsFile: Sendable {
             }
             var shape: [Int] = []
             for dim in shapeValues {
-                guard let n = (dim as? NSNumber)?.intValue, n >= 0 else {
+                guard let n = Self.integer(dim), n >= 0 else {
                     throw fail(.malformedHeader("shape has a non-integer or negative dimension"), name)
                 }
                 shape.append(n)
             }
-            guard let begin = (offsetValues[0] as? NSNumber)?.intValue,
-                let end = (offsetValues[1] as? NSNumber)?.intValue, begin >= 0, end >= begin
+            guard let begin = Self.integer(offsetValues[0]), let end = Self.integer(offsetValues[1]),
+                begin >= 0, end >= begin
             else {
                 throw fail(.malformedHeader("data_offsets are not an increasing integer pair"), name)
             }
-            let count = shape.reduce(1, *)
-            guard end - begin == count * dtype.byteSize else {
+            // The byte count shape × dtype size, refusing shapes whose product overflows `Int`.
+            var byteCount = dtype.byteSize
+            for dim in shape {
+                let (product, overflow) = byteCount.multipliedReportingOverflow(by: dim)
+                guard !overflow else {
+                    throw fail(.malformedHeader("shape \(shape) is too large"), name)
+                }
+                byteCount = product
+            }
+            guard end - begin == byteCount else {
                 throw fail(.sizeMismatch(shape: shape, dtype: dtype, bytes: end - begin), name)
             }
             guard end <= body.count else {
@@ -122,6 +130,13 @@ public struct SafeTensorsFile: Sendable {
         self.metadata = metadata
         self.names = ranges.map(\.name)
         self.source = source
+    }
+
+    /// A JSON integer as parsed by `JSONSerialization`: an exact `Int`, not a boolean (which
+    /// bridges to `NSNumber` too) nor a fraction.
+    private static func integer(_ value: Any) -> Int? {
+        guard let number = value as? NSNumber, String(cString: number.objCType) != "c" else { return nil }
+        return value as? Int
     }
 
     /// The tensor with this name.

@@ -89,6 +89,47 @@ import Testing
         }
     }
 
+    /// A file with this JSON header (space-padded to 8 bytes) and `bodyBytes` zero bytes of data.
+    static func rawFile(header: String, bodyBytes: Int) -> Data {
+        var h = Array(header.utf8)
+        while h.count % 8 != 0 { h.append(0x20) }
+        var d = Data()
+        withUnsafeBytes(of: UInt64(h.count).littleEndian) { d.append(contentsOf: $0) }
+        d.append(contentsOf: h)
+        d.append(Data(count: bodyBytes))
+        return d
+    }
+
+    @Test func refusesShapeWhoseByteCountOverflows() {
+        let header = #"{"w":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,16]}}"#
+        #expect {
+            try SafeTensorsFile(data: Self.rawFile(header: header, bodyBytes: 16))
+        } throws: { error in
+            guard let e = error as? SafeTensorsError, e.tensor == "w", case .malformedHeader = e.kind else { return false }
+            return true
+        }
+    }
+
+    @Test func refusesBooleanDimension() {
+        let header = #"{"w":{"dtype":"F32","shape":[true],"data_offsets":[0,4]}}"#
+        #expect {
+            try SafeTensorsFile(data: Self.rawFile(header: header, bodyBytes: 4))
+        } throws: { error in
+            guard let e = error as? SafeTensorsError, e.tensor == "w", case .malformedHeader = e.kind else { return false }
+            return true
+        }
+    }
+
+    @Test func refusesFractionalDataOffset() {
+        let header = #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0.5,4]}}"#
+        #expect {
+            try SafeTensorsFile(data: Self.rawFile(header: header, bodyBytes: 4))
+        } throws: { error in
+            guard let e = error as? SafeTensorsError, e.tensor == "w", case .malformedHeader = e.kind else { return false }
+            return true
+        }
+    }
+
     @Test func missingTensorAndWrongDTypeAreNamed() throws {
         let file = try SafeTensorsFile(data: SafeTensorsWriter().serialize([.init(name: "ids", shape: [2], int64s: [1, 2])]), source: "x.safetensors")
         #expect(throws: SafeTensorsError(file: "x.safetensors", tensor: "absent", kind: .missingTensor)) { try file.tensor("absent") }
