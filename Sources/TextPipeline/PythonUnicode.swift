@@ -4,7 +4,10 @@
 /// (`unicodedata.unidata_version`). Swift's standard library carries a newer database, so a
 /// character assigned after Unicode 14.0 is treated here as CPython 3.11 treats it: unassigned
 /// (no case mapping, not a letter or number, neither cased nor case-ignorable). Characters
-/// assigned by 14.0 use Swift's properties, which agree with CPython's for them.
+/// assigned by 14.0 use Swift's properties, which agree with CPython's for them with two
+/// exceptions that later Unicode versions changed (found by comparing every code point of
+/// U+0000–U+3FFFF and U+E0000–U+E0FFF with CPython 3.11 and NLTK 3.10.4): U+0295 `ʕ` was a
+/// lowercase letter (cased) and U+1171E was a non-spacing mark (case-ignorable) in 14.0.
 ///
 /// Where Swift's own `String` / `Character` semantics differ from Python's, this type follows
 /// Python:
@@ -96,10 +99,12 @@ enum PythonUnicode {
     }
 
     private static func isCased(_ scalar: Unicode.Scalar) -> Bool {
-        isKnown(scalar) && scalar.properties.isCased
+        if scalar.value == 0x295 { return true }  // Ll in Unicode 14.0, Lo since 16.0
+        return isKnown(scalar) && scalar.properties.isCased
     }
 
     private static func isCaseIgnorable(_ scalar: Unicode.Scalar) -> Bool {
-        isKnown(scalar) && scalar.properties.isCaseIgnorable
+        if scalar.value == 0x1171E { return true }  // Mn in Unicode 14.0, Mc since 16.0
+        return isKnown(scalar) && scalar.properties.isCaseIgnorable
     }
 }
