@@ -32,6 +32,10 @@ let package = Package(
         .target(name: "RecurrentClassifier", dependencies: ["COpenBLAS", "SafeTensors"]),
         // A small Swift API over librdkafka.
         .target(name: "Kafka", dependencies: ["CRdKafka"]),
+        // Tokenizer throughput benchmark, run by scripts/bench-tokenizer.
+        .executableTarget(
+            name: "TextPipelineBenchmark", dependencies: ["TextPipeline"],
+            path: "Benchmarks/TextPipelineBenchmark"),
 
         .testTarget(name: "TextPipelineTests", dependencies: ["TextPipeline"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),

@@ -32,15 +32,24 @@ public struct TextEncoder: Sendable {
 
     /// Encodes one text (tokenizing it with ``tokenizer``).
     public func encode(_ text: String) -> EncodedText {
-        var ids: [Int32] = []
-        ids.reserveCapacity(min(maxLength, 64))
-        ids.append(vocabulary.specialTokens.bos)
-        var tokenCount = 0
-        tokenizer.forEachToken(in: text) { token in
-            if ids.count < maxLength { ids.append(vocabulary.id(ofUTF8: token)) }
-            tokenCount += 1
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: maxLength) { buffer in
+            buffer[0] = vocabulary.specialTokens.bos
+            var length = 1
+            var tokenCount = 0
+            tokenizer.forEachToken(in: text) { token in
+                if length < maxLength {
+                    buffer[length] = vocabulary.id(ofUTF8: token)
+                    length += 1
+                }
+                tokenCount += 1
+            }
+            if length < maxLength {
+                buffer[length] = vocabulary.specialTokens.eos
+                length += 1
+            }
+            return EncodedText(
+                ids: Array(buffer[0..<length]), isTruncated: tokenCount + 2 > maxLength, tokenCount: tokenCount)
         }
-        return finish(ids, tokenCount)
     }
 
     /// Encodes already-tokenized text.

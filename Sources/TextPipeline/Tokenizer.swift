@@ -96,14 +96,16 @@ public struct Tokenizer: Sendable, Hashable {
         _ utf8: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void
     ) rethrows -> Bool {
         try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(utf8.count, 1)) { buffer in
+            // Branch-free compaction: every byte is written, the count advances only for kept ones.
             var count = 0
+            var seen: UInt8 = 0
             for byte in utf8 {
-                if byte >= 0x80 { return false }
-                if isASCIIPunctuation(byte) { continue }
-                buffer[count] = byte &- 0x41 < 26 ? byte + 0x20 : byte
-                count += 1
+                seen |= byte
+                buffer[count] = byte &- 0x41 < 26 ? byte | 0x20 : byte
+                count &+= 1 &- punctuationBit(byte)
             }
-            try TreebankWordSplitter.split(UnsafeBufferPointer(rebasing: buffer[0..<count]), body)
+            if seen >= 0x80 { return false }
+            try TreebankWordSplitter.splitASCII(UnsafeBufferPointer(rebasing: buffer[0..<count]), body)
             return true
         }
     }
@@ -113,6 +115,14 @@ public struct Tokenizer: Sendable, Hashable {
     @inline(__always)
     static func isASCIIPunctuation(_ byte: UInt8) -> Bool {
         byte &- 0x21 < 15 || byte &- 0x3A < 7 || byte &- 0x5B < 6 || byte &- 0x7B < 4
+    }
+
+    /// 1 if `byte` is in `string.punctuation`, else 0, without branches: bit `byte` of the
+    /// 128-bit set 0xfc00fffe00000000 (bytes 0–63) / 0x78000001f8000001 (64–127). Meaningless for bytes ≥ 0x80.
+    @inline(__always)
+    static func punctuationBit(_ byte: UInt8) -> Int {
+        let set: UInt64 = byte < 64 ? 0xFC00FFFE00000000 : 0x78000001F8000001
+        return Int(truncatingIfNeeded: (set >> UInt64(byte & 63)) & 1)
     }
 
     /// Python's `text.lower()` followed by deleting ASCII punctuation, as UTF-8 bytes.

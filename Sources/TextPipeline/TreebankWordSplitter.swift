@@ -95,6 +95,57 @@ enum TreebankWordSplitter {
         }
     }
 
+    /// ``split(_:_:)`` for text known to be ASCII: tokens made only of `[0-9a-z]` (nearly all)
+    /// are found with a tight loop; a token holding another character (a control character)
+    /// goes through ``split(_:_:)``, which gives the same result for it on its own because a
+    /// token is always followed by whitespace or the end of the text.
+    static func splitASCII(
+        _ text: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void
+    ) rethrows {
+        let count = text.count
+        var index = 0
+        while true {
+            while index < count && isASCIISpace(text[index]) { index += 1 }
+            if index == count { return }
+            let start = index
+            var allWord = true
+            while index < count && !isASCIISpace(text[index]) {
+                let byte = text[index]
+                allWord = allWord && (byte &- 0x61 < 26 || byte &- 0x30 < 10)
+                index += 1
+            }
+            let length = index - start
+            if !allWord {
+                try split(slice(text, start, index), body)
+            } else if (length == 5 || length == 6), let cut = asciiContractionCut(text, start, length) {
+                try body(slice(text, start, cut))
+                try body(slice(text, cut, index))
+            } else {
+                try body(slice(text, start, index))
+            }
+        }
+    }
+
+    /// `str.isspace()` for an ASCII byte: U+0009–U+000D, U+001C–U+0020.
+    @inline(__always)
+    static func isASCIISpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte &- 0x09 < 5 || byte &- 0x1C < 4
+    }
+
+    /// ``contractionCut(_:_:_:_:_:)`` for a lower-case ASCII word followed by whitespace.
+    @inline(__always)
+    static func asciiContractionCut(_ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ length: Int) -> Int? {
+        var key: UInt64 = 0
+        for offset in 0..<length { key = key << 8 | UInt64(text[start + offset]) }
+        switch key {
+        case 0x63_61_6E_6E_6F_74, 0x67_69_6D_6D_65, 0x67_6F_6E_6E_61, 0x67_6F_74_74_61, 0x6C_65_6D_6D_65,
+            0x77_61_6E_6E_61:
+            return start + 3
+        default:
+            return nil
+        }
+    }
+
     @inline(__always)
     private static func slice(_ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(rebasing: text[start..<end])
@@ -104,7 +155,7 @@ enum TreebankWordSplitter {
     @inline(__always)
     static func asciiKind(_ byte: UInt8) -> Kind {
         if byte &- 0x61 < 26 || byte &- 0x30 < 10 { return .word }
-        if byte == 0x20 || byte &- 0x09 < 5 || byte &- 0x1C < 4 { return .space }
+        if isASCIISpace(byte) { return .space }
         if byte &- 0x41 < 26 || byte == 0x5F { return .word }
         return .other
     }

@@ -11,11 +11,23 @@ import Foundation
 /// `<bos>`, `<eos>`, `<pad>` must sit at the ids of ``specialTokens`` (``SpecialTokens/standard``,
 /// 0–3, unless a converted model says otherwise).
 public struct Vocabulary: Sendable {
-    /// The tokens by id: `tokens[id]`.
-    public let tokens: [String]
+    /// The tokens and their lookup table, shared by copies (one reference to retain).
+    private final class Storage: Sendable {
+        let tokens: [String]
+        let table: TokenTable
+
+        init(tokens: [String], table: TokenTable) {
+            self.tokens = tokens
+            self.table = table
+        }
+    }
+
+    private let storage: Storage
     /// The ids of the special tokens.
     public let specialTokens: SpecialTokens
-    private let table: TokenTable
+
+    /// The tokens by id: `tokens[id]`.
+    public var tokens: [String] { storage.tokens }
 
     /// The number of tokens (the embedding's row count, `vocab_size`).
     public var count: Int { tokens.count }
@@ -91,20 +103,19 @@ public struct Vocabulary: Sendable {
                 throw fail(Int(id) + 1, .missingSpecialToken(name, id: id, found: found))
             }
         }
-        self.tokens = tokens
+        self.storage = Storage(tokens: tokens, table: table)
         self.specialTokens = specialTokens
-        self.table = table
     }
 
     /// The id of `token`, or `<unk>`'s id if it is not in the vocabulary (compared by UTF-8 bytes).
     public func id(of token: String) -> Int32 {
-        table.index(of: token).map { Int32($0) } ?? specialTokens.unk
+        storage.table.index(of: token).map { Int32($0) } ?? specialTokens.unk
     }
 
     /// The id of the token whose UTF-8 bytes are `token`, or `<unk>`'s id.
     /// (The allocation-free form used with ``Tokenizer/forEachToken(in:_:)``.)
     public func id(ofUTF8 token: UnsafeBufferPointer<UInt8>) -> Int32 {
-        table.index(of: token).map { Int32($0) } ?? specialTokens.unk
+        storage.table.index(of: token).map { Int32($0) } ?? specialTokens.unk
     }
 
     /// The ids of `tokens`, in order (`<unk>`'s id for unknown words). No `<bos>`/`<eos>`:
@@ -115,7 +126,7 @@ public struct Vocabulary: Sendable {
 
     /// Whether `token` is in the vocabulary (by UTF-8 bytes).
     public func contains(_ token: String) -> Bool {
-        table.index(of: token) != nil
+        storage.table.index(of: token) != nil
     }
 
     /// The token with id `id`, or `nil` outside `0..<count`.
