@@ -33,7 +33,7 @@ public struct PaddingCollator: Sendable {
         return PaddedBatch(ids: ids, lengths: sequences.map(\.count), batchSize: sequences.count, time: time)
     }
 
-    /// Pads encoded items into one batch (see ``collate(_:)-(_[[Int32]])``).
+    /// Pads encoded items into one batch, as the `[[Int32]]` overload does with their ``EncodedText/ids``.
     public func collate(_ items: [EncodedText]) -> PaddedBatch {
         collate(items.map(\.ids))
     }

@@ -117,8 +117,8 @@ public struct Tokenizer: Sendable, Hashable {
         byte &- 0x21 < 15 || byte &- 0x3A < 7 || byte &- 0x5B < 6 || byte &- 0x7B < 4
     }
 
-    /// 1 if `byte` is in `string.punctuation`, else 0, without branches: bit `byte` of the
-    /// 128-bit set 0xfc00fffe00000000 (bytes 0–63) / 0x78000001f8000001 (64–127). Meaningless for bytes ≥ 0x80.
+    /// 1 if `byte` is in `string.punctuation`, else 0, without branches: bit `byte` of a 128-bit
+    /// set held as two words (bytes 0–63, bytes 64–127). Meaningless for bytes ≥ 0x80.
     @inline(__always)
     static func punctuationBit(_ byte: UInt8) -> Int {
         let set: UInt64 = byte < 64 ? 0xFC00FFFE00000000 : 0x78000001F8000001

@@ -95,6 +95,15 @@ import Testing
         #expect(notebook.tokenize("cannot\u{1}x wanna\u{1}") == ["can", "not", "\u{1}x", "wanna\u{1}"])
     }
 
+    @Test func punctuationSetIsPythonsStringPunctuation() {
+        let punctuation = Set(##"!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~"##.utf8)
+        #expect(punctuation.count == 32)
+        for byte in UInt8(0)..<0x80 {
+            #expect(Tokenizer.isASCIIPunctuation(byte) == punctuation.contains(byte), "byte \(byte)")
+            #expect(Tokenizer.punctuationBit(byte) == (punctuation.contains(byte) ? 1 : 0), "byte \(byte)")
+        }
+    }
+
     @Test func emptyAndPunctuationOnlyTextsHaveNoTokens() {
         #expect(notebook.tokenize("").isEmpty)
         #expect(notebook.tokenize(" ... --- ").isEmpty)
