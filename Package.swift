@@ -44,6 +44,11 @@ let package = Package(
         // reload, health, metrics, systemd integration.
         .target(name: "Worker", dependencies: ["Kafka", "Classification"]),
 
+        // Benchmarks (scripts/bench-*), built in release only by those scripts.
+        .executableTarget(
+            name: "TextPipelineBenchmark", dependencies: ["TextPipeline"],
+            path: "Benchmarks/TextPipelineBenchmark"),
+
         .testTarget(name: "TextPipelineTests", dependencies: ["TextPipeline"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(
