@@ -11,10 +11,12 @@ let package = Package(
         .library(name: "RecurrentClassifier", targets: ["RecurrentClassifier"]),
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "Classification", targets: ["Classification"]),
+        .executable(name: "newsclf", targets: ["newsclf"]),
     ],
     dependencies: [
         // SHA-256 of model.safetensors (the checkpoint digest the worker reports).
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         // C system libraries (Debian: librdkafka-dev, libopenblas-dev, zlib1g-dev).
@@ -43,6 +45,14 @@ let package = Package(
         // The service: batching, classification, output and dead-letter publishing, commit policy,
         // reload, health, metrics, systemd integration.
         .target(name: "Worker", dependencies: ["Kafka", "Classification"]),
+
+        // `newsclf classify | eval | inspect`.
+        .executableTarget(
+            name: "newsclf",
+            dependencies: [
+                "Classification", "RecurrentClassifier", "TextPipeline",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
 
         // Benchmarks (scripts/bench-*), built in release only by those scripts.
         .executableTarget(

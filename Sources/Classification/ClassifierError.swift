@@ -4,6 +4,10 @@ public enum ClassifierError: Error, Sendable, Equatable, CustomStringConvertible
     case modelNotFound([String])
     /// The checkpoint's configuration asks for something this build cannot do.
     case unsupported(String)
+    /// The checkpoint was refused (the message names the file and tensor).
+    case invalidCheckpoint(String)
+    /// The engine refused a batch.
+    case inference(String)
 
     public var description: String {
         switch self {
@@ -11,6 +15,10 @@ public enum ClassifierError: Error, Sendable, Equatable, CustomStringConvertible
             return "no model found; looked in: \(places.joined(separator: ", ")). Pass --model DIR or set NEWSCLF_MODEL"
         case .unsupported(let what):
             return "unsupported model: \(what)"
+        case .invalidCheckpoint(let message):
+            return "invalid checkpoint: \(message)"
+        case .inference(let message):
+            return "classification failed: \(message)"
         }
     }
 }

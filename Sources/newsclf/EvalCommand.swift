@@ -1,0 +1,75 @@
+import ArgumentParser
+import Classification
+import Foundation
+import RecurrentClassifier
+import TextPipeline
+
+/// `newsclf eval [--model DIR] --test PATH`: accuracy on an AG News CSV.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate a model on an AG News CSV (plain or .gz).",
+        discussion: """
+            Prints `accuracy: 0.XXXX` over the whole file and, when the file is the AG News test \
+            split, `sample accuracy: 0.XXXX` over the reference notebook's 5,000-item sample \
+            (every draw counted, repeats included), then the confusion matrix and the speed.
+            """)
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(help: "AG News CSV file (\"class\",\"title\",\"description\"; .csv or .csv.gz).")
+    var test: String
+
+    @Option(help: "Items per batch, consecutive in file order. Matters only for models with the notebook's padding semantics (the notebook evaluated in batches of 32).")
+    var batchSize: Int = 32
+
+    /// SHA-256 of the original AG News `test.csv` (data/ag_news/SHA256SUMS).
+    static let testSplitDigest = "sha256:521465c2428ed7f02f8d6db6ffdd4b5447c1c701962353eb2c40d548c3c85699"
+
+    func validate() throws {
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+    }
+
+    func run() throws {
+        let classifier = try modelOptions.loadClassifier()
+        let url = URL(fileURLWithPath: test)
+        let items: [NewsItem]
+        let isTestSplit: Bool
+        do {
+            let raw = try Data(contentsOf: url)
+            let data = Gzip.isGzip(raw) ? try Gzip.decompress(raw) : raw
+            items = try AGNewsReader.parse(data, source: url.path)
+            isTestSplit = Checkpoint.digest(of: data) == Self.testSplitDigest
+        } catch let error as AGNewsReaderError {
+            throw CommandFailure.badInput(error.description)
+        } catch let error as GzipError {
+            throw CommandFailure.badInput("\(url.path): \(error)")
+        } catch {
+            throw CommandFailure.badInput("\(url.path): cannot read: \(error.localizedDescription)")
+        }
+        if let bad = items.firstIndex(where: { $0.label >= classifier.labels.count }) {
+            throw CommandFailure.badInput("\(url.path): row \(bad + 1) has class \(items[bad].label + 1), the model has \(classifier.labels.count) classes")
+        }
+
+        let start = ContinuousClock.now
+        let predictions: [Prediction]
+        do {
+            predictions = try classifier.classify(texts: items.map(\.text), batchSize: batchSize)
+        } catch {
+            throw CommandFailure.runtime(error.description)
+        }
+        let seconds = (ContinuousClock.now - start) / .seconds(1)
+        let evaluation = Evaluation(labels: items.map(\.label), predictions: predictions.map(\.labelID), classCount: classifier.labels.count)
+
+        print(String(format: "accuracy: %.4f", evaluation.accuracy))
+        if isTestSplit, let sample = evaluation.accuracy(on: .notebook) {
+            print(String(format: "sample accuracy: %.4f", sample))
+        }
+        print("items: \(evaluation.count)")
+        print("model: \(classifier.name) \(classifier.digest)")
+        print("confusion matrix (rows: true class, columns: predicted):")
+        print(evaluation.confusionTable(labels: classifier.labels))
+        print(String(format: "speed: %.0f items/s (tokenize + classify, batch %d, %d threads, %.2f s)",
+                     Double(items.count) / seconds, batchSize, modelOptions.threads, seconds))
+    }
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import Classification
+import Foundation
+import RecurrentClassifier
+
+/// `--model` and `--threads`, shared by the commands that load a model.
+struct ModelOptions: ParsableArguments {
+    @Option(help: "Checkpoint directory (default: the shipped agnews-gru model).")
+    var model: String?
+
+    @Option(help: "Threads for inference (default: all cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    /// Loads the classifier, mapping failures to exit code 2 (bad input).
+    func loadClassifier() throws -> TextClassifier {
+        do {
+            let directory = try model.map { URL(fileURLWithPath: $0) } ?? ShippedModel.directory()
+            if threads > 1 { BLAS.setThreadCount(1) }
+            return try TextClassifier(directory: directory, options: .init(threadCount: threads))
+        } catch {
+            throw CommandFailure.badInput(error.description)
+        }
+    }
+}
