@@ -33,6 +33,11 @@ let package = Package(
         // A small Swift API over librdkafka.
         .target(name: "Kafka", dependencies: ["CRdKafka"]),
 
+        // Inference throughput (scripts/bench-inference).
+        .executableTarget(
+            name: "InferenceBenchmark", dependencies: ["RecurrentClassifier", "SafeTensors"],
+            path: "Benchmarks/InferenceBenchmark"),
+
         .testTarget(name: "TextPipelineTests", dependencies: ["TextPipeline"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(

@@ -33,13 +33,19 @@ public struct InferenceEngine: Sendable {
         public var threadCount: Int
         /// A batch is split only into parts of at least this many items.
         public var minimumItemsPerThread: Int
+        /// Upper layers project their inputs (`[rows, D]·W_ihᵀ`) in GEMMs over chunks of about
+        /// this many (item, step) rows, computed as the recurrence reaches them; at least one
+        /// time step's rows. Bounds the scratch memory and keeps the chunk in cache.
+        public var inputProjectionChunkRows: Int
 
         /// - Parameters:
         ///   - threadCount: threads per call (≥ 1; smaller values count as 1).
         ///   - minimumItemsPerThread: the smallest part worth its own thread.
-        public init(threadCount: Int = 1, minimumItemsPerThread: Int = 16) {
+        ///   - inputProjectionChunkRows: rows per upper-layer input-projection GEMM (≥ 1).
+        public init(threadCount: Int = 1, minimumItemsPerThread: Int = 16, inputProjectionChunkRows: Int = 512) {
             self.threadCount = max(1, threadCount)
             self.minimumItemsPerThread = max(1, minimumItemsPerThread)
+            self.inputProjectionChunkRows = max(1, inputProjectionChunkRows)
         }
     }
 
@@ -216,7 +222,7 @@ public struct InferenceEngine: Sendable {
     ) {
         let a = configuration.architecture
         let plan = InferenceBatchPlan(items: items, stepCounts: stepCounts, ids: ids, time: time)
-        let scratch = InferenceScratch(plan: plan, architecture: a)
+        let scratch = InferenceScratch(plan: plan, architecture: a, chunkRows: options.inputProjectionChunkRows)
         let outputSize = a.outputSize
         var input: UnsafePointer<Float>? = nil
         var top = scratch.layerOutput[0].pointer

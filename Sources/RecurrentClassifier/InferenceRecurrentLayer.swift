@@ -100,19 +100,28 @@ struct InferenceRecurrentLayer: Sendable {
         let bhn = UnsafePointer(newGateHiddenBias.pointer)
         let steps = plan.steps
 
-        // Input projections: a table lookup for the first layer, else one GEMM for all steps.
-        let inputBase: UnsafePointer<Float>
-        let bias: UnsafePointer<Float>
-        if isLookupTable {
-            inputBase = UnsafePointer(inputWeights.pointer)
-            bias = zeros
-        } else {
-            let projected = scratch.inputProjection.pointer
+        // Input projections (biases included): a table lookup for the first layer; above it,
+        // GEMMs over chunks of consecutive time steps (contiguous packed rows) onto rows preset
+        // to the bias, each chunk computed when the recurrence reaches it, so it is still in cache.
+        let projected = scratch.inputProjection.pointer
+        let chunkCapacity = scratch.inputProjectionRows
+        var chunk = 0..<0  // the packed rows now in `projected`
+        func project(step t: Int) {
+            let rows: Range<Int>
+            if isReverse {
+                var first = t
+                while first > 0 && plan.offsets[t + 1] - plan.offsets[first - 1] <= chunkCapacity { first -= 1 }
+                rows = plan.offsets[first]..<plan.offsets[t + 1]
+            } else {
+                var end = t + 1
+                while end < steps && plan.offsets[end + 1] - plan.offsets[t] <= chunkCapacity { end += 1 }
+                rows = plan.offsets[t]..<plan.offsets[end]
+            }
+            for r in 0..<rows.count { (projected + r * gw).update(from: inputBias.pointer, count: gw) }
             BLAS.gemm(
-                transposeB: true, m: plan.tokenCount, n: gw, k: inputSize,
-                a: input!, b: inputWeights.pointer, c: projected)
-            inputBase = UnsafePointer(projected)
-            bias = UnsafePointer(inputBias.pointer)
+                transposeB: true, m: rows.count, n: gw, k: inputSize,
+                a: input! + rows.lowerBound * inputSize, b: inputWeights.pointer, beta: 1, c: projected)
+            chunk = rows
         }
 
         for s in 0..<steps {
@@ -135,80 +144,78 @@ struct InferenceRecurrentLayer: Sendable {
                         a: previous, lda: outputStride, b: whh, c: hiddenProjection)
                 }
             }
+            if previousCount < count {
+                (hiddenProjection + previousCount * gw).update(repeating: 0, count: (count - previousCount) * gw)
+            }
+            if !isLookupTable && (rowBase < chunk.lowerBound || rowBase + count > chunk.upperBound) {
+                project(step: t)
+            }
             let cellIn = scratch.cellState[s & 1].pointer
             let cellOut = scratch.cellState[(s + 1) & 1].pointer
             for i in 0..<count {
                 let p = rowBase + i
-                let x = inputBase + (isLookupTable ? Int(plan.tokens[p]) : p) * gw
+                let x = UnsafePointer(
+                    isLookupTable ? inputWeights.pointer + Int(plan.tokens[p]) * gw : projected + (p - chunk.lowerBound) * gw)
                 let carries = i < previousCount
-                let hg = carries ? UnsafePointer(hiddenProjection + i * gw) : zeros
+                let hg = hiddenProjection + i * gw
                 let hPrev = carries ? previous + i * outputStride : zeros
                 let out = output + p * outputStride + columnOffset
                 switch cell {
                 case .gru:
-                    Self.gruRow(
-                        hiddenSize: h, x: x, bias: bias, hg: hg, newGateBias: bhn,
-                        hPrev: hPrev, out: out)
+                    Self.gruRow(hiddenSize: h, x: x, hg: hg, newGateBias: bhn, hPrev: hPrev, out: out)
                 case .lstm:
                     let cPrev = carries ? UnsafePointer(cellIn + i * h) : zeros
-                    Self.lstmRow(
-                        hiddenSize: h, x: x, bias: bias, hg: hg, cPrev: cPrev,
-                        cOut: cellOut + i * h, out: out)
+                    Self.lstmRow(hiddenSize: h, x: x, hg: hg, cPrev: cPrev, cOut: cellOut + i * h, out: out)
                 case .rnn:
-                    Self.rnnRow(hiddenSize: h, x: x, bias: bias, hg: hg, out: out)
+                    Self.rnnRow(hiddenSize: h, x: x, hg: hg, out: out)
                 }
             }
         }
     }
 
-    /// One GRU state update. `x`, `bias`, `hg` are `[3H]` (r, z, n blocks); `hg` = W_hh h
-    /// without bias; `x` + `bias` = W_ih x + b_ih (+ b_hr, b_hz); `newGateBias` = b_hn `[H]`.
+    // The row kernels work in passes with few distinct pointers each, so that LLVM's loop
+    // vectorizer can prove (with a handful of runtime overlap checks) that the loops vectorize.
+
+    /// One GRU state update. `x` is `[3H]` (r, z, n blocks) = W_ih x + b_ih (+ b_hr, b_hz);
+    /// `hg` is `[3H]` = W_hh h without bias, overwritten (r and z are kept there);
+    /// `newGateBias` = b_hn `[H]`.
     @inline(never)
     static func gruRow(
-        hiddenSize h: Int, x: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-        hg: UnsafePointer<Float>, newGateBias: UnsafePointer<Float>,
-        hPrev: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>
+        hiddenSize h: Int, x: UnsafePointer<Float>, hg: UnsafeMutablePointer<Float>,
+        newGateBias: UnsafePointer<Float>, hPrev: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>
     ) {
-        let xz = x + h, xn = x + 2 * h
-        let bz = bias + h, bn = bias + 2 * h
-        let hz = hg + h, hn = hg + 2 * h
+        // r, z = σ(W_i· x + b_i· + W_h· h + b_h·), in place.
+        for j in 0..<(2 * h) { hg[j] = InferenceMath.sigmoid(x[j] + hg[j]) }
+        let z = hg + h, hn = hg + 2 * h, xn = x + 2 * h
         for j in 0..<h {
-            let r = InferenceMath.sigmoid(x[j] + bias[j] + hg[j])
-            let z = InferenceMath.sigmoid(xz[j] + bz[j] + hz[j])
-            let n = InferenceMath.tanh(xn[j] + bn[j] + r * (hn[j] + newGateBias[j]))
-            out[j] = n + z * (hPrev[j] - n)
+            let n = InferenceMath.tanh(xn[j] + hg[j] * (hn[j] + newGateBias[j]))
+            out[j] = n + z[j] * (hPrev[j] - n)  // (1 − z) n + z h
         }
     }
 
-    /// One LSTM update. `x`, `bias`, `hg` are `[4H]` (i, f, g, o blocks); `hg` = W_hh h.
+    /// One LSTM update. `x` is `[4H]` (i, f, g, o blocks) = W_ih x + b_ih + b_hh; `hg` is
+    /// `[4H]` = W_hh h, overwritten with the gate activations.
     @inline(never)
     static func lstmRow(
-        hiddenSize h: Int, x: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-        hg: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
-        cOut: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>
+        hiddenSize h: Int, x: UnsafePointer<Float>, hg: UnsafeMutablePointer<Float>,
+        cPrev: UnsafePointer<Float>, cOut: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>
     ) {
-        let xf = x + h, xg = x + 2 * h, xo = x + 3 * h
-        let bf = bias + h, bg = bias + 2 * h, bo = bias + 3 * h
-        let hf = hg + h, hgg = hg + 2 * h, ho = hg + 3 * h
+        for j in 0..<(2 * h) { hg[j] = InferenceMath.sigmoid(x[j] + hg[j]) }
+        for j in (2 * h)..<(3 * h) { hg[j] = InferenceMath.tanh(x[j] + hg[j]) }
+        for j in (3 * h)..<(4 * h) { hg[j] = InferenceMath.sigmoid(x[j] + hg[j]) }
+        let f = hg + h, g = hg + 2 * h, o = hg + 3 * h
         for j in 0..<h {
-            let i = InferenceMath.sigmoid(x[j] + bias[j] + hg[j])
-            let f = InferenceMath.sigmoid(xf[j] + bf[j] + hf[j])
-            let g = InferenceMath.tanh(xg[j] + bg[j] + hgg[j])
-            let o = InferenceMath.sigmoid(xo[j] + bo[j] + ho[j])
-            let c = f * cPrev[j] + i * g
+            let c = f[j] * cPrev[j] + hg[j] * g[j]
             cOut[j] = c
-            out[j] = o * InferenceMath.tanh(c)
+            out[j] = o[j] * InferenceMath.tanh(c)
         }
     }
 
-    /// One tanh-RNN update. `x`, `bias`, `hg` are `[H]`.
+    /// One tanh-RNN update. `x` is `[H]` = W_ih x + b_ih + b_hh; `hg` is `[H]` = W_hh h.
     @inline(never)
     static func rnnRow(
-        hiddenSize h: Int, x: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-        hg: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>
+        hiddenSize h: Int, x: UnsafePointer<Float>, hg: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>
     ) {
-        for j in 0..<h {
-            out[j] = InferenceMath.tanh(x[j] + bias[j] + hg[j])
-        }
+        for j in 0..<h { out[j] = InferenceMath.tanh(x[j] + hg[j]) }
     }
 }

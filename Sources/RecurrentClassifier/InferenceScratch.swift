@@ -4,8 +4,12 @@
 final class InferenceScratch {
     /// Zeros, `[max(G·H, H)]`: the state and hidden projection of an item that has none yet.
     let zeros: InferenceBuffer
-    /// Upper layers' input projections for every packed row, `[tokenCount, G·H]`.
+    /// Upper layers' input projections for a chunk of consecutive packed rows,
+    /// `[inputProjectionRows, G·H]`.
     let inputProjection: InferenceBuffer
+    /// Rows of `inputProjection`: `chunkRows`, but at least one time step's (the batch) and at
+    /// most all rows.
+    let inputProjectionRows: Int
     /// W_hh h for the items carrying a state, `[batch, G·H]`.
     let hiddenProjection: InferenceBuffer
     /// LSTM cell states, two `[batch, H]` buffers used alternately by step parity.
@@ -20,12 +24,13 @@ final class InferenceScratch {
     /// Logits in sorted order, `[batch, C]`.
     let logits: InferenceBuffer
 
-    init(plan: InferenceBatchPlan, architecture a: ModelConfiguration.Architecture) {
+    init(plan: InferenceBatchPlan, architecture a: ModelConfiguration.Architecture, chunkRows: Int) {
         let gateWidth = a.cell.gateCount * a.hiddenSize
         let batch = plan.batchSize
         let rows = plan.tokenCount
         zeros = InferenceBuffer(zeros: max(gateWidth, a.hiddenSize))
-        inputProjection = InferenceBuffer(count: a.numLayers > 1 ? rows * gateWidth : 0)
+        inputProjectionRows = min(rows, max(batch, chunkRows))
+        inputProjection = InferenceBuffer(count: a.numLayers > 1 ? inputProjectionRows * gateWidth : 0)
         hiddenProjection = InferenceBuffer(count: batch * gateWidth)
         let cellCount = a.cell == .lstm ? batch * a.hiddenSize : 0
         cellState = [InferenceBuffer(count: cellCount), InferenceBuffer(count: cellCount)]
