@@ -59,6 +59,11 @@ let package = Package(
             name: "TextPipelineBenchmark", dependencies: ["TextPipeline"],
             path: "Benchmarks/TextPipelineBenchmark"),
 
+        // Inference throughput (scripts/bench-inference).
+        .executableTarget(
+            name: "InferenceBenchmark", dependencies: ["RecurrentClassifier", "SafeTensors"],
+            path: "Benchmarks/InferenceBenchmark"),
+
         .testTarget(name: "TextPipelineTests", dependencies: ["TextPipeline"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(
