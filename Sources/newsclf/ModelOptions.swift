@@ -18,7 +18,7 @@ struct ModelOptions: ParsableArguments {
             if threads > 1 { BLAS.setThreadCount(1) }
             return try TextClassifier(directory: directory, options: .init(threadCount: threads))
         } catch {
-            throw CommandFailure.badInput(error.description)
+            throw CommandFailure.badInput("\(error)")
         }
     }
 }
