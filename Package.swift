@@ -11,7 +11,9 @@ let package = Package(
         .library(name: "RecurrentClassifier", targets: ["RecurrentClassifier"]),
         .library(name: "Kafka", targets: ["Kafka"]),
     ],
-    dependencies: [],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
     targets: [
         // C system libraries (Debian: librdkafka-dev, libopenblas-dev, zlib1g-dev).
         .systemLibrary(
@@ -31,14 +33,18 @@ let package = Package(
         // The numerics: embedding, GRU/LSTM/RNN forward and backward, loss, Adam, checkpoints.
         .target(name: "RecurrentClassifier", dependencies: ["COpenBLAS", "SafeTensors"]),
         // A small Swift API over librdkafka.
-        .target(name: "Kafka", dependencies: ["CRdKafka"]),
+        .target(
+            name: "Kafka",
+            dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]),
 
         .testTarget(name: "TextPipelineTests", dependencies: ["TextPipeline"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(
             name: "RecurrentClassifierTests",
             dependencies: ["RecurrentClassifier", "SafeTensors"]),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
+        .testTarget(
+            name: "KafkaTests",
+            dependencies: ["Kafka", .product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v6]
 )
