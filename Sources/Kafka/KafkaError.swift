@@ -166,6 +166,9 @@ extension KafkaError {
         public static let purgeInflight = Code(RD_KAFKA_RESP_ERR__PURGE_INFLIGHT)
         /// `_FATAL`: the client raised a fatal error (see ``KafkaError/isFatal``).
         public static let fatal = Code(RD_KAFKA_RESP_ERR__FATAL)
+        /// `_NOT_CONFIGURED`: the feature needs a setting that is absent (e.g. transactions
+        /// without `transactional.id`).
+        public static let notConfigured = Code(RD_KAFKA_RESP_ERR__NOT_CONFIGURED)
         /// `_FENCED`: this producer was fenced by a newer instance.
         public static let fenced = Code(RD_KAFKA_RESP_ERR__FENCED)
         /// `_ASSIGNMENT_LOST`: the consumer lost its partitions (e.g. session timed out).
@@ -220,6 +223,9 @@ extension KafkaError {
         /// `INVALID_REPLICATION_FACTOR` (38).
         public static let invalidReplicationFactor = Code(
             RD_KAFKA_RESP_ERR_INVALID_REPLICATION_FACTOR)
+        /// `TOPIC_AUTHORIZATION_FAILED` (29).
+        public static let topicAuthorizationFailed = Code(
+            RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED)
         /// `INVALID_PRODUCER_EPOCH` (47).
         public static let invalidProducerEpoch = Code(RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH)
         /// `INVALID_TXN_STATE` (48).

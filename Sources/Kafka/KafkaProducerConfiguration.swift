@@ -24,8 +24,10 @@ public struct KafkaProducerConfiguration: Sendable {
     /// `linger.ms`: how long to wait for more messages to fill a batch. Default: 5 ms.
     public var linger: Duration = .milliseconds(5)
     /// `message.timeout.ms`: a message not acknowledged within this time fails with
-    /// ``KafkaError/Code/messageTimedOut`` (it may still have been written). Default: 300 s.
-    public var messageTimeout: Duration = .seconds(300)
+    /// ``KafkaError/Code/messageTimedOut`` (it may still have been written). Default: `nil`,
+    /// librdkafka's choice: 300 s, or ``transactionTimeout`` for a transactional producer (it
+    /// must not exceed it).
+    public var messageTimeout: Duration?
     /// `compression.codec`. Default: ``Compression/none``.
     public var compression: Compression = .none
     /// Raw librdkafka properties (`CONFIGURATION.md`), e.g. `security.protocol`,
@@ -47,11 +49,13 @@ public struct KafkaProducerConfiguration: Sendable {
             "transaction.timeout.ms": String(transactionTimeout.clampedMilliseconds),
             "acks": acks.rawValue,
             "linger.ms": String(linger.clampedMilliseconds),
-            "message.timeout.ms": String(messageTimeout.clampedMilliseconds),
             "compression.codec": compression.rawValue,
         ]
         if let clientID { result["client.id"] = clientID }
         if let transactionalID { result["transactional.id"] = transactionalID }
+        if let messageTimeout {
+            result["message.timeout.ms"] = String(messageTimeout.clampedMilliseconds)
+        }
         result.merge(properties) { _, raw in raw }
         return result
     }
