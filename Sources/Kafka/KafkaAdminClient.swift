@@ -44,7 +44,7 @@ public final class KafkaAdminClient: Sendable {
     ///   ``KafkaError/Code/invalidReplicationFactor`` with more replicas than brokers,
     ///   ``KafkaError/Code/invalidPartitions``), or the request's error (e.g.
     ///   ``KafkaError/Code/timedOut``); ``KafkaError/Code/invalidArgument`` for a spec librdkafka
-    ///   rejects locally (empty name, zero partitions).
+    ///   rejects locally (a partition count or replication factor below -1).
     public func createTopics(
         _ topics: [KafkaNewTopic], timeout: Duration
     ) async throws(KafkaError) -> [KafkaTopicCreation] {

@@ -1,4 +1,5 @@
 import CRdKafka
+import Foundation
 import Logging
 
 /// librdkafka's in-process mock Kafka cluster (`rdkafka_mock.h`): brokers on 127.0.0.1 with
@@ -48,16 +49,30 @@ public final class KafkaMockCluster: Sendable {
         self.bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(cluster))
     }
 
-    deinit { stop() }
+    deinit {
+        // rd_kafka_mock_cluster_destroy waits up to a second for the mock's I/O thread; let a
+        // background thread wait instead of the thread that dropped the last reference.
+        let cluster = self.cluster
+        let client = self.client
+        Thread {
+            Self.destroy(cluster)
+            withExtendedLifetime(client) {}
+        }.start()
+    }
 
-    /// Stops every broker; clients connected to it see their connections fail. Calling it again
-    /// does nothing; other methods then throw ``KafkaError/Code/destroy``.
+    /// Stops every broker and waits until they are gone (up to about a second); clients
+    /// connected to it see their connections fail. Calling it again does nothing; other methods
+    /// then throw ``KafkaError/Code/destroy``.
     public func stop() {
-        let cluster = self.cluster.withLock { cluster in
+        Self.destroy(cluster)
+    }
+
+    private static func destroy(_ cluster: Locked<OpaquePointer?>) {
+        let pointer = cluster.withLock { cluster in
             defer { cluster = nil }
             return cluster
         }
-        if let cluster { rd_kafka_mock_cluster_destroy(cluster) }
+        if let pointer { rd_kafka_mock_cluster_destroy(pointer) }
     }
 
     /// Creates a topic (the mock's own API; Kafka's CreateTopics request is not modelled).

@@ -46,6 +46,7 @@ public final class KafkaProducer: Sendable {
     public let deliveryReports: AsyncStream<KafkaDeliveryReport>
 
     private let client: RdKafkaClient
+    private let context: ProducerCallbackContext
     private let reportSink: @Sendable (KafkaDeliveryReport) -> Void
     private let finishReports: @Sendable () -> Void
     private let pollExecutor: BlockingExecutor
@@ -79,6 +80,7 @@ public final class KafkaProducer: Sendable {
         let (stream, continuation) = AsyncStream.makeStream(of: KafkaDeliveryReport.self)
         self.configuration = configuration
         self.client = client
+        self.context = context
         self.deliveryReports = stream
         self.reportSink = { continuation.yield($0) }
         self.finishReports = { continuation.finish() }
@@ -94,12 +96,14 @@ public final class KafkaProducer: Sendable {
 
     deinit {
         isStopping.withLock { $0 = true }
+        Self.interruptPoll(client.handle)
         // Give undelivered messages their (purged) reports, so that their tickets are released
         // and waiting `send` calls return, then let the handle go on the poll thread.
         let client = self.client
+        let context = self.context
         let finishReports = self.finishReports
         pollExecutor.execute {
-            Self.purgeAndDrain(client.handle)
+            Self.purgeAndDrain(client.handle, context: context)
             finishReports()
             _ = client
         }
@@ -220,6 +224,7 @@ public final class KafkaProducer: Sendable {
                 }
             }
         }
+        if failure == nil { context.accepted() }
         if let failure {
             // On failure librdkafka keeps neither the headers nor the opaque pointer.
             if let headers { rd_kafka_headers_destroy(headers) }
@@ -248,9 +253,9 @@ public final class KafkaProducer: Sendable {
         return bytes.withUnsafeBytes { body($0) }
     }
 
-    /// The number of messages enqueued but not yet reported, plus librdkafka's pending requests
-    /// (`rd_kafka_outq_len`).
-    public var outstandingCount: Int { Int(rd_kafka_outq_len(client.handle)) }
+    /// The number of enqueued messages whose delivery report has not been delivered yet (for
+    /// back-pressure: stop producing while it is high).
+    public var outstandingCount: Int { context.pendingCount }
 
     /// Waits until every enqueued message has its delivery report, or `timeout` passed.
     ///
@@ -366,23 +371,36 @@ public final class KafkaProducer: Sendable {
             _ = rd_kafka_flush(client.handle, timeout.clampedMilliseconds)
         }
         isStopping.withLock { $0 = true }
+        Self.interruptPoll(client.handle)
+        let context = self.context
         let finishReports = self.finishReports
         _ = try? await pollExecutor.run("close") { () throws(KafkaError) in
-            Self.purgeAndDrain(client.handle)
+            Self.purgeAndDrain(client.handle, context: context)
             finishReports()
         }
         pollExecutor.shutDown()
         controlExecutor.shutDown()
     }
 
-    /// Purges queued and in-flight messages and serves their delivery reports.
-    private static func purgeAndDrain(_ handle: OpaquePointer) {
-        _ = rd_kafka_purge(handle, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
+    /// Makes the poll thread's current `rd_kafka_poll` return now (it serves the main queue), so
+    /// that it notices the stop flag without waiting out its timeout.
+    private static func interruptPoll(_ handle: OpaquePointer) {
+        guard let queue = rd_kafka_queue_get_main(handle) else { return }
+        rd_kafka_queue_yield(queue)
+        rd_kafka_queue_destroy(queue)
+    }
+
+    /// Purges queued and in-flight messages and serves their delivery reports (waiting at most
+    /// 5 s for broker threads to hand them back).
+    private static func purgeAndDrain(_ handle: OpaquePointer, context: ProducerCallbackContext) {
+        _ = rd_kafka_purge(
+            handle, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT | RD_KAFKA_PURGE_F_NON_BLOCKING)
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: .seconds(5))
-        repeat {
+        rd_kafka_poll(handle, 0)
+        while context.pendingCount > 0 && clock.now < deadline {
             rd_kafka_poll(handle, 10)
-        } while rd_kafka_outq_len(handle) > 0 && clock.now < deadline
+        }
     }
 
     private func checkOpen(_ operation: String) throws(KafkaError) {

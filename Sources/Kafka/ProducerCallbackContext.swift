@@ -17,6 +17,14 @@ final class DeliveryTicket: Sendable {
 /// The state a producer's librdkafka callbacks use. Delivery reports are served by
 /// `rd_kafka_poll`/`rd_kafka_flush` on the producer's threads.
 final class ProducerCallbackContext: RdKafkaCallbackContext, @unchecked Sendable {
+    /// Messages librdkafka accepted whose delivery report has not been served yet.
+    private let pending = Locked(0)
+
+    var pendingCount: Int { pending.withLock { $0 } }
+
+    /// Counts a message librdkafka accepted.
+    func accepted() { pending.withLock { $0 += 1 } }
+
     /// The delivery report callback (`dr_msg_cb`): builds the report and hands it to the
     /// message's ticket.
     func delivered(_ raw: UnsafePointer<rd_kafka_message_t>) {
@@ -26,6 +34,7 @@ final class ProducerCallbackContext: RdKafkaCallbackContext, @unchecked Sendable
             return
         }
         let ticket = Unmanaged<DeliveryTicket>.fromOpaque(opaque).takeRetainedValue()
+        pending.withLock { $0 -= 1 }
         let topic = message.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
         let result: Result<Int64, KafkaError>
         if message.err == RD_KAFKA_RESP_ERR_NO_ERROR {

@@ -62,7 +62,11 @@ extension BrokerTests {
         @Test func consumesEveryProducedMessageWithKeysValuesHeadersAndOffsets() async throws {
             let fixture = try MockClusterFixture()
             let topic = try fixture.makeTopic(partitions: 4)
-            let sent = MockClusterFixture.numberedMessages(topic: topic, count: 60)
+            // Null and empty keys and values must stay distinct.
+            let sent = MockClusterFixture.numberedMessages(topic: topic, count: 58) + [
+                KafkaProducerMessage(topic: topic, key: nil, value: nil),
+                KafkaProducerMessage(topic: topic, key: [], value: [], headers: [KafkaHeader(name: "e", value: [])]),
+            ]
             let reports = try await fixture.sendAll(sent)
 
             let consumer = try fixture.makeConsumer()
