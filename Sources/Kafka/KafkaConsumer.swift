@@ -27,9 +27,9 @@ import Logging
 ///
 /// **Threads.** Polling (which serves librdkafka's callbacks) runs on a dedicated thread, and
 /// blocking queries and synchronous commits on a second one; the async methods suspend the
-/// caller without occupying a thread of the Swift concurrency pool. Non-blocking librdkafka
-/// calls (store offsets, pause, assignment) are plain synchronous methods. All methods may be
-/// called from any task.
+/// caller without occupying a thread of the Swift concurrency pool. The synchronous methods
+/// (subscribe, store offsets, pause, assignment, …) wait at most for a reply from librdkafka's
+/// internal thread, never for the network. All methods may be called from any task.
 public final class KafkaConsumer: Sendable {
     /// The configuration the consumer was created with.
     public let configuration: KafkaConsumerConfiguration
@@ -263,7 +263,8 @@ public final class KafkaConsumer: Sendable {
 
     /// Commits `offsets` and waits for the group coordinator's answer.
     ///
-    /// - Parameter offsets: per partition, the next offset to consume (last processed + 1).
+    /// - Parameter offsets: per partition, the next offset to consume (last processed + 1); an
+    ///   empty list does nothing.
     /// - Throws: ``KafkaError`` for the request or the first partition that failed (e.g.
     ///   ``KafkaError/Code/rebalanceInProgress``, ``KafkaError/Code/illegalGeneration`` after a
     ///   rebalance).

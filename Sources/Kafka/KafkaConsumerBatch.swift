@@ -7,6 +7,7 @@ public struct KafkaConsumerBatch: Sendable, Hashable {
     /// is always the last event, and no message of this batch was read after it.
     public var events: [KafkaConsumerEvent]
 
+    /// Creates the value from its parts (see the properties).
     public init(messages: [KafkaConsumerMessage] = [], events: [KafkaConsumerEvent] = []) {
         self.messages = messages
         self.events = events

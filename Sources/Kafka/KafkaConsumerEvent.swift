@@ -4,7 +4,7 @@ public enum KafkaConsumerEvent: Sendable, Hashable {
     /// offsets (or ``KafkaConsumerConfiguration/autoOffsetReset``). Already applied.
     ///
     /// With the eager protocol this is the whole new assignment; with cooperative-sticky it is
-    /// the increment added to the existing assignment.
+    /// the increment added to the existing assignment (possibly empty).
     case partitionsAssigned([KafkaTopicPartition])
     /// The group is taking these partitions away. A revocation always ends its batch, and the
     /// partitions are released when ``KafkaConsumer/poll(maxMessages:timeout:)`` or
@@ -21,8 +21,9 @@ public enum KafkaConsumerEvent: Sendable, Hashable {
     /// The consumer reached the end of a partition (only with
     /// ``KafkaConsumerConfiguration/isPartitionEOFEnabled``); the offset is the next to arrive.
     case partitionEOF(KafkaTopicPartitionOffset)
-    /// An asynchronous commit (``KafkaConsumer/commitAsync(_:)`` or auto-commit) finished;
-    /// `error` is `nil` on success. Per-partition failures are reported as the first error.
+    /// A commit finished (automatic, ``KafkaConsumer/commitAsync(_:)``, or synchronous);
+    /// `error` is `nil` on success, else the request's or the first partition's error. "Nothing
+    /// to commit" is not reported.
     case offsetsCommitted([KafkaTopicPartitionOffset], error: KafkaError?)
     /// A non-fatal error (broker connection lost, unknown topic, …). librdkafka keeps trying to
     /// recover; these are informational. Fatal errors are thrown by ``KafkaConsumer/poll(maxMessages:timeout:)``.

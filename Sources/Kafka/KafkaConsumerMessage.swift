@@ -15,6 +15,7 @@ public struct KafkaConsumerMessage: Sendable, Hashable {
     /// The record timestamp, `nil` when the record has none.
     public var timestamp: KafkaTimestamp?
 
+    /// Creates the value from its parts (see the properties).
     public init(
         topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8]?,
         headers: [KafkaHeader] = [], timestamp: KafkaTimestamp? = nil

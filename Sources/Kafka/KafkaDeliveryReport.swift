@@ -12,6 +12,7 @@ public struct KafkaDeliveryReport: Sendable, Hashable {
     /// Whether the message may have been written despite a failure (`rd_kafka_message_status`).
     public var persistence: Persistence
 
+    /// Creates the value from its parts (see the properties).
     public init(
         token: UInt64, topic: String, partition: Int32, result: Result<Int64, KafkaError>,
         persistence: Persistence

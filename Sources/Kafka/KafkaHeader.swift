@@ -5,6 +5,7 @@ public struct KafkaHeader: Sendable, Hashable, CustomStringConvertible {
     /// The value bytes; `nil` is a header with a null value (distinct from an empty value).
     public var value: [UInt8]?
 
+    /// Creates the value from its parts (see the properties).
     public init(name: String, value: [UInt8]?) {
         self.name = name
         self.value = value

@@ -9,6 +9,7 @@ public struct KafkaNewTopic: Sendable, Hashable {
     /// Topic-level settings (e.g. `retention.ms`, `cleanup.policy`).
     public var configuration: [String: String]
 
+    /// Creates the value from its parts (see the properties).
     public init(
         name: String, partitions: Int32, replicationFactor: Int32,
         configuration: [String: String] = [:]

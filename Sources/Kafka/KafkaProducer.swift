@@ -36,7 +36,8 @@ import Logging
 /// transaction state is lost) and exit or recreate it.
 ///
 /// **Threads.** A dedicated thread polls librdkafka for delivery reports; flush and the
-/// transaction calls run on a second dedicated thread; enqueueing does not block.
+/// blocking transaction calls run on a second dedicated thread; enqueueing and
+/// ``beginTransaction()`` wait at most for librdkafka's internal thread, never for the network.
 public final class KafkaProducer: Sendable {
     /// The configuration the producer was created with.
     public let configuration: KafkaProducerConfiguration

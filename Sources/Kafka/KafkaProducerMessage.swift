@@ -12,6 +12,7 @@ public struct KafkaProducerMessage: Sendable, Hashable {
     /// The headers, in order.
     public var headers: [KafkaHeader]
 
+    /// Creates the value from its parts (see the properties).
     public init(
         topic: String, partition: Int32? = nil, key: [UInt8]? = nil, value: [UInt8]?,
         headers: [KafkaHeader] = []

@@ -5,6 +5,7 @@ public struct KafkaTimestamp: Sendable, Hashable {
     /// Who set the timestamp.
     public var kind: Kind
 
+    /// Creates the value from its parts (see the properties).
     public init(millisecondsSinceEpoch: Int64, kind: Kind) {
         self.millisecondsSinceEpoch = millisecondsSinceEpoch
         self.kind = kind

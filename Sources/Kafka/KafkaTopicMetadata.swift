@@ -8,6 +8,7 @@ public struct KafkaTopicMetadata: Sendable, Hashable {
     /// being created), `nil` when there is none.
     public var error: KafkaError?
 
+    /// Creates the value from its parts (see the properties).
     public init(name: String, partitions: [Partition], error: KafkaError?) {
         self.name = name
         self.partitions = partitions
@@ -25,6 +26,7 @@ public struct KafkaTopicMetadata: Sendable, Hashable {
         /// The broker ids of the in-sync replicas.
         public var inSyncReplicas: [Int32]
 
+        /// Creates the value from its parts (see the properties).
         public init(id: Int32, leader: Int32, replicas: [Int32], inSyncReplicas: [Int32]) {
             self.id = id
             self.leader = leader

@@ -5,6 +5,7 @@ public struct KafkaTopicPartition: Sendable, Hashable, Comparable, CustomStringC
     /// The partition number, from 0.
     public var partition: Int32
 
+    /// Creates the value from its parts (see the properties).
     public init(topic: String, partition: Int32) {
         self.topic = topic
         self.partition = partition

@@ -8,6 +8,7 @@ public struct KafkaTopicPartitionOffset: Sendable, Hashable, CustomStringConvert
     /// The offset within the partition.
     public var offset: Int64
 
+    /// Creates the value from its parts (see the properties).
     public init(topic: String, partition: Int32, offset: Int64) {
         self.topic = topic
         self.partition = partition

@@ -8,6 +8,7 @@ public struct KafkaWatermarks: Sendable, Hashable {
     /// The offset the next produced message will get (one past the newest).
     public var high: Int64
 
+    /// Creates the value from its parts (see the properties).
     public init(low: Int64, high: Int64) {
         self.low = low
         self.high = high
