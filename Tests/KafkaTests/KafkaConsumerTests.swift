@@ -106,6 +106,7 @@ extension BrokerTests {
             try first.subscribe(topics: [topic])
             let (firstMessages, _) = try await first.collect(12)
             #expect(firstMessages.map(\.offset) == Array(0..<12))
+            #expect(try first.positions([partition]) == [partition: 12])
             try await first.commit(KafkaTopicPartitionOffset.nextOffsets(after: firstMessages))
             let committed = try await first.committedOffsets(for: [partition], timeout: .seconds(10))
             #expect(committed == [partition: 12])

@@ -26,6 +26,35 @@ extension BrokerTests {
             #expect(metadata.first?.error == nil)
         }
 
+        @Test func partitionLeaderMovesToTheChosenBroker() async throws {
+            let fixture = try MockClusterFixture(brokers: 3)
+            let topic = try fixture.makeTopic(partitions: 2)
+            try fixture.cluster.setPartitionLeader(topic: topic, partition: 0, broker: 2)
+            try fixture.cluster.setPartitionLeader(topic: topic, partition: 1, broker: 3)
+            let admin = try KafkaAdminClient(
+                configuration: KafkaAdminConfiguration(bootstrapServers: fixture.bootstrapServers),
+                logger: MockClusterFixture.logger)
+            let metadata = try await admin.metadata(topics: [topic], timeout: .seconds(10))
+            #expect(metadata.first?.partitions.map(\.leader) == [2, 3])
+        }
+
+        @Test func roundTripTimeDelaysAcknowledgements() async throws {
+            let fixture = try MockClusterFixture(brokers: 1)
+            let topic = try fixture.makeTopic()
+            let producer = try fixture.makeProducer()
+            // Connect first, so that only the produce request pays the delay.
+            _ = await producer.send(MockClusterFixture.numberedMessages(topic: topic, count: 1))
+            try fixture.cluster.setRoundTripTime(.milliseconds(400), broker: 1)
+            let clock = ContinuousClock()
+            let start = clock.now
+            let reports = await producer.send(
+                MockClusterFixture.numberedMessages(topic: topic, count: 1, from: 1))
+            let elapsed = clock.now - start
+            await producer.close()
+            #expect(reports.first?.isDelivered == true)
+            #expect(elapsed >= .milliseconds(400))
+        }
+
         @Test func creatingAnExistingTopicFailsWithItsName() throws {
             let fixture = try MockClusterFixture()
             let topic = try fixture.makeTopic()
