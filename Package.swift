@@ -17,6 +17,7 @@ let package = Package(
         // SHA-256 of model.safetensors (the checkpoint digest the worker reports).
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C system libraries (Debian: librdkafka-dev, libopenblas-dev, zlib1g-dev).
@@ -39,7 +40,9 @@ let package = Package(
             name: "RecurrentClassifier",
             dependencies: ["COpenBLAS", "SafeTensors", .product(name: "Crypto", package: "swift-crypto")]),
         // A small Swift API over librdkafka.
-        .target(name: "Kafka", dependencies: ["CRdKafka"]),
+        .target(
+            name: "Kafka",
+            dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]),
         // Text in, labels out: message schemas, checkpoint → tokenizer + vocabulary + engine.
         .target(name: "Classification", dependencies: ["TextPipeline", "RecurrentClassifier"]),
         // The service: batching, classification, output and dead-letter publishing, commit policy,
@@ -69,7 +72,9 @@ let package = Package(
         .testTarget(
             name: "RecurrentClassifierTests",
             dependencies: ["RecurrentClassifier", "SafeTensors"]),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
+        .testTarget(
+            name: "KafkaTests",
+            dependencies: ["Kafka", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ClassificationTests", dependencies: ["Classification"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker"]),
     ],
