@@ -33,6 +33,9 @@ let package = Package(
         // A small Swift API over librdkafka.
         .target(name: "Kafka", dependencies: ["CRdKafka"]),
 
+        // Training throughput benchmark (scripts/bench-training).
+        .executableTarget(name: "TrainingBenchmark", dependencies: ["RecurrentClassifier"], path: "Benchmarks/TrainingBenchmark"),
+
         .testTarget(name: "TextPipelineTests", dependencies: ["TextPipeline"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(

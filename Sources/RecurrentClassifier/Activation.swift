@@ -9,7 +9,10 @@ enum Activation {
 
     @inline(__always)
     static func tanh(_ input: Vector) -> Vector {
-        let x = input.clamped(lowerBound: Vector(repeating: -7.905_311_1), upperBound: Vector(repeating: 7.905_311_1))
+        // Clamp with lane masks (`clamped` calls the generic, non-inlined `pointwiseMin/Max`).
+        let limit = Vector(repeating: 7.905_311_1)
+        var x = input.replacing(with: limit, where: input .> limit)
+        x.replace(with: -limit, where: x .< -limit)
         let x2 = x * x
         var p = Vector(repeating: -2.760_768_477_423_55e-16)
         p = p * x2 + 2.000_187_904_824_77e-13

@@ -91,24 +91,54 @@ public struct Adam: Sendable {
         let firstWeight = Float(1 - beta1)
         let decay2 = Float(beta2)
         let secondWeight = Float(1 - beta2)
+        let constants = Constants(
+            stepSize: stepSize, rootCorrection: rootCorrection, epsilon: eps, firstWeight: firstWeight,
+            decay2: decay2, secondWeight: secondWeight)
         for index in parameters.tensors.indices {
-            let count = parameters.tensors[index].count
             gradients.tensors[index].values.withUnsafeBufferPointer { g in
                 parameters.tensors[index].values.withUnsafeMutableBufferPointer { p in
                     state.firstMoment.tensors[index].values.withUnsafeMutableBufferPointer { m in
                         state.secondMoment.tensors[index].values.withUnsafeMutableBufferPointer { v in
-                            for k in 0..<count {
-                                let gradient = g[k]
-                                let mk = m[k] + firstWeight * (gradient - m[k])
-                                let vk = v[k] * decay2 + secondWeight * gradient * gradient
-                                m[k] = mk
-                                v[k] = vk
-                                p[k] -= stepSize * mk / (vk.squareRoot() / rootCorrection + eps)
+                            let pointers = UncheckedSendable(value: (p.baseAddress!, m.baseAddress!, v.baseAddress!, g.baseAddress!))
+                            Parallel.forEachChunk(of: g.count) { range in
+                                let (p, m, v, g) = pointers.value
+                                Self.update(range, parameters: p, first: m, second: v, gradients: g, constants)
                             }
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// The update's scalars, in float32 as PyTorch applies them.
+    struct Constants {
+        let stepSize: Float
+        let rootCorrection: Float
+        let epsilon: Float
+        let firstWeight: Float
+        let decay2: Float
+        let secondWeight: Float
+    }
+
+    /// The element-wise update over `range`, eight lanes at a time.
+    @inline(__always)
+    static func update(
+        _ range: Range<Int>, parameters p: UnsafeMutablePointer<Float>, first m: UnsafeMutablePointer<Float>,
+        second v: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, _ c: Constants
+    ) {
+        var k = range.lowerBound
+        while k < range.upperBound {
+            let n = min(Lanes.width, range.upperBound - k)
+            let gradient = Lanes.load(g + k, n)
+            var first = Lanes.load(m + k, n)
+            first += c.firstWeight * (gradient - first)
+            let second = Lanes.load(v + k, n) * c.decay2 + c.secondWeight * gradient * gradient
+            let denominator = second.squareRoot() / c.rootCorrection + c.epsilon
+            Lanes.store(first, m + k, n)
+            Lanes.store(second, v + k, n)
+            Lanes.store(Lanes.load(p + k, n) - c.stepSize * first / denominator, p + k, n)
+            k += Lanes.width
         }
     }
 }

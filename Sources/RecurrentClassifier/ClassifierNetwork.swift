@@ -69,7 +69,7 @@ public struct ClassifierNetwork: Sendable {
             let d = architecture.outputSize
             let rowCount = layout.rowCount
             // Embedding lookup into packed rows.
-            let embedded = FloatBuffer(count: rowCount * e)
+            let embedded = FloatBuffer(uninitializedCount: rowCount * e)
             for t in 0..<layout.steps {
                 for i in 0..<layout.batchSizes[t] {
                     let id = Int(batch.id(item: layout.order[i], position: t))
@@ -82,7 +82,7 @@ public struct ClassifierNetwork: Sendable {
             var caches: [[DirectionCache]] = []
             for layer in 0..<architecture.numLayers {
                 let inputSize = layer == 0 ? e : d
-                let output = FloatBuffer(count: rowCount * d)
+                let output = FloatBuffer(uninitializedCount: rowCount * d)
                 var layerCaches: [DirectionCache] = []
                 for direction in 0..<(architecture.bidirectional ? 2 : 1) {
                     let recurrent = RecurrentDirection(
@@ -97,9 +97,9 @@ public struct ClassifierNetwork: Sendable {
                 if layer + 1 < architecture.numLayers {
                     if generator != nil, architecture.rnnDropout > 0 {
                         let mask = Self.dropoutMask(count: rowCount * d, probability: architecture.rnnDropout, generator: &generator!)
-                        let next = FloatBuffer(count: rowCount * d)
+                        let next = FloatBuffer(uninitializedCount: rowCount * d)
                         for k in 0..<(rowCount * d) { next.pointer[k] = output.pointer[k] * mask[k] }
-                        let maskBuffer = FloatBuffer(count: rowCount * d)
+                        let maskBuffer = FloatBuffer(uninitializedCount: rowCount * d)
                         maskBuffer.pointer.update(from: mask, count: mask.count)
                         masks.append(maskBuffer)
                         layerInputs.append(next)
@@ -176,11 +176,11 @@ public struct ClassifierNetwork: Sendable {
             var outputGradient = headGradients.pooled.withUnsafeBufferPointer { pooled in
                 pooling.backward(pooledGradient: pooled.baseAddress!, argmax: pass.argmax, layout: layout)
             }
-            let ones = FloatBuffer(count: rowCount)
+            let ones = FloatBuffer(uninitializedCount: rowCount)
             ones.pointer.update(repeating: 1, count: rowCount)
             for layer in stride(from: architecture.numLayers - 1, through: 0, by: -1) {
                 let inputSize = layer == 0 ? architecture.embeddingSize : d
-                let inputGradient = FloatBuffer(count: rowCount * inputSize)
+                let inputGradient = FloatBuffer(uninitializedCount: rowCount * inputSize)
                 let input = pass.layerInputs[layer].pointer
                 for direction in 0..<(architecture.bidirectional ? 2 : 1) {
                     let recurrent = RecurrentDirection(

@@ -17,6 +17,13 @@ final class FloatBuffer {
         pointer.initialize(repeating: 0, count: max(count, 1))
     }
 
+    /// `count` elements left uninitialized, for buffers that are written in full before being read
+    /// (GEMM outputs with β = 0, cell kernel outputs); saves a memset per buffer.
+    init(uninitializedCount count: Int) {
+        self.count = count
+        pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+    }
+
     deinit { pointer.deallocate() }
 
     /// Pointer to element `offset`.

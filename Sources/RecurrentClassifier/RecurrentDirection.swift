@@ -76,17 +76,17 @@ struct RecurrentDirection {
         let h = hiddenSize
         let width = gateWidth
         let rowCount = layout.rowCount
-        let gates = FloatBuffer(count: rowCount * width)
+        let gates = FloatBuffer(uninitializedCount: rowCount * width)
         BLAS.gemm(
             transposeB: true, m: rowCount, n: width, k: inputSize,
             a: input, b: weights.inputWeight, c: gates.pointer)
         let previousHidden = FloatBuffer(count: rowCount * h)
-        let projection = FloatBuffer(count: layout.batchSize * width)
+        let projection = FloatBuffer(uninitializedCount: layout.batchSize * width)
         let bias = FloatBuffer(count: width)
         for j in 0..<width { bias.pointer[j] = weights.inputBias[j] + weights.hiddenBias[j] }
-        let hiddenN = cell == .gru ? FloatBuffer(count: rowCount * h) : nil
-        let cellState = cell == .lstm ? FloatBuffer(count: rowCount * h) : nil
-        let cellTanh = cell == .lstm ? FloatBuffer(count: rowCount * h) : nil
+        let hiddenN = cell == .gru ? FloatBuffer(uninitializedCount: rowCount * h) : nil
+        let cellState = cell == .lstm ? FloatBuffer(uninitializedCount: rowCount * h) : nil
+        let cellTanh = cell == .lstm ? FloatBuffer(uninitializedCount: rowCount * h) : nil
         let previousCell = cell == .lstm ? FloatBuffer(count: rowCount * h) : nil
 
         for s in 0..<layout.steps {
@@ -147,8 +147,8 @@ struct RecurrentDirection {
         let h = hiddenSize
         let width = gateWidth
         let rowCount = layout.rowCount
-        let inputGates = FloatBuffer(count: rowCount * width)
-        let hiddenGates = cell == .gru ? FloatBuffer(count: rowCount * width) : inputGates
+        let inputGates = FloatBuffer(uninitializedCount: rowCount * width)
+        let hiddenGates = cell == .gru ? FloatBuffer(uninitializedCount: rowCount * width) : inputGates
         // ∂L/∂h (and ∂L/∂c) carried from the step processed after, by sorted item.
         let hiddenGradient = FloatBuffer(count: layout.batchSize * h)
         let cellGradient = cell == .lstm ? FloatBuffer(count: layout.batchSize * h) : nil
