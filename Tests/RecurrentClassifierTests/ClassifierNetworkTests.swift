@@ -104,11 +104,25 @@ import Testing
         try fixture.expectClose(evaluation.logits, "logits", atol: Self.activation.atol, rtol: Self.activation.rtol)
     }
 
-    /// Dropout's gradient: with a fixed mask the analytic gradient matches central differences
-    /// of the training loss (the fixtures cover evaluation mode only).
-    @Test func trainingGradientsMatchFiniteDifferences() throws {
+    /// Architectures the fixtures do not cover (two bidirectional layers with inter-layer and head
+    /// dropout, LSTM and RNN bidirectional, concat-last of both directions, notebook mode
+    /// bidirectional): with fixed dropout masks the analytic gradient matches central differences.
+    @Test(arguments: [
+        (ModelConfiguration.Cell.gru, ModelConfiguration.Pooling.mean, false, ModelConfiguration.Padding.masked),
+        (.lstm, .mean, true, .masked),
+        (.rnn, .max, true, .masked),
+        (.gru, .mean, true, .notebook),
+    ])
+    func trainingGradientsMatchFiniteDifferences(
+        cell: ModelConfiguration.Cell, pooling: ModelConfiguration.Pooling, concatLast: Bool,
+        padding: ModelConfiguration.Padding
+    ) throws {
         let fixture = try GRUFixture("bi1_masked_mean")
         var configuration = fixture.configuration
+        configuration.architecture.cell = cell
+        configuration.architecture.pooling = pooling
+        configuration.architecture.concatLast = concatLast
+        configuration.architecture.padding = padding
         configuration.architecture.numLayers = 2
         configuration.architecture.rnnDropout = 0.25
         configuration.architecture.dropout = 0.3
@@ -119,11 +133,14 @@ import Testing
         var gradients = try ModelParameters(zerosFor: configuration)
         try network.lossAndGradients(batch, labels: labels, mode: mode, into: &gradients)
         var generator = SplitMix64(seed: 5)
-        for name in ["rnn.weight_ih_l1_reverse", "rnn.weight_hh_l0", "rnn.bias_hh_l1", "linear.weight", "embedding.weight"] {
+        for name in ["rnn.weight_ih_l1_reverse", "rnn.weight_hh_l0", "rnn.bias_hh_l1", "rnn.bias_ih_l0_reverse", "linear.weight", "embedding.weight"] {
             let tensor = network.parameters[name]
             for _ in 0..<4 {
                 var k = Int(generator.next() % UInt64(tensor.count))
-                if name == "embedding.weight" { k = Int(batch.ids[0]) * configuration.architecture.embeddingSize + k % 8 }
+                if name == "embedding.weight" {
+                    let id = padding == .notebook ? fixture.configuration.specialTokens.pad : Int(batch.ids[0])
+                    k = id * configuration.architecture.embeddingSize + k % 8
+                }
                 func loss(_ delta: Float) throws -> Double {
                     var changed = tensor
                     changed.values[k] += delta
@@ -137,6 +154,10 @@ import Testing
                 let analytic = Double(gradients[name].values[k])
                 #expect(abs(numeric - analytic) <= 2e-4 + 2e-2 * abs(analytic), "\(name)[\(k)]: \(numeric) vs \(analytic)")
             }
+        }
+        if padding == .masked {
+            let pad = fixture.configuration.specialTokens.pad * configuration.architecture.embeddingSize
+            #expect(gradients["embedding.weight"].values[pad..<(pad + 8)].allSatisfy { $0 == 0 })
         }
     }
 
