@@ -141,9 +141,11 @@ public struct ClassifierNetwork: Sendable {
     ///   - gradients: overwritten with ∂loss/∂parameter (replaced by a correctly shaped value when
     ///     its shapes differ, so an empty or stale value may be passed; reuse one to save memory).
     /// - Returns: the loss (mean over the batch, natural log).
-    /// - Throws: ``ClassifierInputError`` `.labelCountMismatch` / `.labelOutOfRange`.
+    /// - Throws: ``ClassifierInputError`` `.labelCountMismatch` / `.labelOutOfRange`, or
+    ///   `.architectureMismatch` for a pass of another network's architecture.
     @discardableResult
     public func backward(_ pass: ForwardPass, labels: [Int], into gradients: inout ModelParameters) throws(ClassifierInputError) -> Float {
+        guard pass.configuration.architecture == configuration.architecture else { throw .architectureMismatch }
         let architecture = configuration.architecture
         let batchSize = pass.batch.batchSize
         let loss = try SoftmaxCrossEntropy.loss(logits: pass.head.logits, labels: labels, classCount: architecture.numClasses)

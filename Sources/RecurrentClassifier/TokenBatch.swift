@@ -54,6 +54,8 @@ public enum ClassifierInputError: Error, Equatable, CustomStringConvertible {
     case labelCountMismatch(labelCount: Int, batchSize: Int)
     /// A label is not a class index `0 ..< classCount`.
     case labelOutOfRange(item: Int, label: Int, classCount: Int)
+    /// A forward pass given to `backward` was computed by a network of another architecture.
+    case architectureMismatch
 
     public var description: String {
         switch self {
@@ -69,6 +71,8 @@ public enum ClassifierInputError: Error, Equatable, CustomStringConvertible {
             return "\(labelCount) labels for a batch of \(batchSize) items"
         case .labelOutOfRange(let item, let label, let classCount):
             return "item \(item): label \(label) is not a class index 0 ..< \(classCount)"
+        case .architectureMismatch:
+            return "the forward pass comes from a network of another architecture"
         }
     }
 }

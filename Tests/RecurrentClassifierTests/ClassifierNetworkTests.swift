@@ -214,4 +214,15 @@ import Testing
             try network.backward(pass, labels: [0, 1, 2, 4, 0], into: &gradients)
         }
     }
+
+    @Test func refusesForwardPassOfAnotherArchitecture() throws {
+        let bidirectional = ClassifierNetwork(parameters: try GRUFixture("bi1_masked_mean").parameters())
+        let fixture = try GRUFixture("uni2_masked_mean")
+        let network = ClassifierNetwork(parameters: try fixture.parameters())
+        let pass = try bidirectional.forward(try fixture.batch())
+        var gradients = try ModelParameters(zerosFor: network.configuration)
+        #expect(throws: ClassifierInputError.architectureMismatch) {
+            try network.backward(pass, labels: try fixture.labels(), into: &gradients)
+        }
+    }
 }
