@@ -67,6 +67,9 @@ let package = Package(
             name: "InferenceBenchmark", dependencies: ["RecurrentClassifier", "SafeTensors"],
             path: "Benchmarks/InferenceBenchmark"),
 
+        // Training throughput benchmark (scripts/bench-training).
+        .executableTarget(name: "TrainingBenchmark", dependencies: ["RecurrentClassifier"], path: "Benchmarks/TrainingBenchmark"),
+
         .testTarget(name: "TextPipelineTests", dependencies: ["TextPipeline"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(

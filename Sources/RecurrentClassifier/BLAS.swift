@@ -54,3 +54,13 @@ public enum BLAS {
         openblas_set_num_threads(Int32(max(1, count)))
     }
 }
+
+extension BLAS {
+    /// The CPU kernel family OpenBLAS selected at load time (`openblas_get_corename`), e.g.
+    /// `Haswell`, `SkylakeX`, `Zen`. `Prescott` (SSE3) on an AVX2 machine means OpenBLAS did not
+    /// recognise the CPU; setting `OPENBLAS_CORETYPE` (e.g. `Haswell`) before start-up fixes it.
+    public static var coreName: String {
+        guard let name = openblas_get_corename() else { return "unknown" }
+        return String(cString: name)
+    }
+}
