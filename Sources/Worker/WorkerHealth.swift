@@ -1,0 +1,46 @@
+import Synchronization
+
+/// The worker's health as the `/healthz` and `/readyz` endpoints and systemd's watchdog see it.
+///
+/// Ready: the model is loaded and the consumer has subscribed (and not yet started draining).
+/// Live: the batch loop has made progress (``heartbeat()``) within the liveness window, so a
+/// wedged loop turns `/healthz` red even while the process is up.
+public final class WorkerHealth: Sendable {
+    private struct State {
+        var ready = false
+        var lastHeartbeat: ContinuousClock.Instant = .now
+        var readinessReason = "starting"
+    }
+
+    private let state = Mutex(State())
+    /// How long without a heartbeat before the worker counts as not live.
+    public let livenessWindow: Duration
+
+    /// - Parameter livenessWindow: default 30 s.
+    public init(livenessWindow: Duration = .seconds(30)) {
+        self.livenessWindow = livenessWindow
+    }
+
+    /// Marks the worker ready to serve, or not (with the reason `/readyz` reports).
+    public func setReady(_ ready: Bool, reason: String = "") {
+        state.withLock {
+            $0.ready = ready
+            $0.readinessReason = ready ? "ready" : reason
+        }
+    }
+
+    /// Records progress of the batch loop.
+    public func heartbeat() {
+        state.withLock { $0.lastHeartbeat = .now }
+    }
+
+    /// Whether the worker is ready, and why not.
+    public var readiness: (ready: Bool, reason: String) {
+        state.withLock { ($0.ready, $0.readinessReason) }
+    }
+
+    /// Whether the batch loop made progress within ``livenessWindow``.
+    public var isLive: Bool {
+        state.withLock { ContinuousClock.now - $0.lastHeartbeat <= livenessWindow }
+    }
+}
