@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RecurrentClassifier
 
 /// `newsclf`: classify texts, evaluate a model on AG News, inspect a checkpoint.
 ///
@@ -13,6 +14,7 @@ struct Newsclf: AsyncParsableCommand {
         subcommands: [ClassifyCommand.self, EvalCommand.self, InspectCommand.self])
 
     static func main() async {
+        OpenBLASKernelSelection.reexecuteIfNeeded()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
