@@ -14,9 +14,9 @@ import RecurrentClassifier
 // MARK: Set-up
 
 let arguments = CommandLine.arguments
-let blasCore = String(cString: openblas_get_corename())
-if arguments.contains("--blas-core") {
-    print(blasCore)
+if arguments.contains("--suggested-blas-coretype") {
+    // The OPENBLAS_CORETYPE worth setting on this machine (empty: none), for scripts/bench-inference.
+    print(InferenceHardware.suggestedBLASCoreType(coreName: InferenceHardware.blasCoreName, cpuFlags: InferenceHardware.cpuFlags()) ?? "")
     exit(0)
 }
 let quick = arguments.contains("--quick")

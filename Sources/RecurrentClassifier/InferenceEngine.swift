@@ -171,7 +171,8 @@ public struct InferenceEngine: Sendable {
         let a = configuration.architecture
         let batch = lengths.count
         guard time >= 0 else { throw .invalidTime(time) }
-        guard ids.count == batch * time else {
+        let (expectedCount, overflow) = batch.multipliedReportingOverflow(by: time)
+        guard !overflow, ids.count == expectedCount else {
             throw .idsCountMismatch(idsCount: ids.count, batch: batch, time: time)
         }
         let notebook = a.padding == .notebook

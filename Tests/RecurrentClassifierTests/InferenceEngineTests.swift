@@ -104,6 +104,13 @@ import Testing
         }
     }
 
+    @Test func batchTimesTimeOverflowThrows() throws {
+        let engine = try InferenceFixture("uni2_masked_mean").engine()
+        #expect(throws: InferenceEngineError.idsCountMismatch(idsCount: 1, batch: 2, time: Int.max)) {
+            try engine.logits(ids: [1], lengths: [1, 1], time: Int.max)
+        }
+    }
+
     @Test func tokenIdAtVocabularySizeThrows() throws {
         let fixture = try InferenceFixture("uni2_masked_mean")
         var ids = fixture.ids
