@@ -14,9 +14,9 @@ import RecurrentClassifier
 // MARK: Set-up
 
 let arguments = CommandLine.arguments
-let blasCore = String(cString: openblas_get_corename())
-if arguments.contains("--blas-core") {
-    print(blasCore)
+if arguments.contains("--suggested-blas-coretype") {
+    // The OPENBLAS_CORETYPE worth setting on this machine (empty: none), for scripts/bench-inference.
+    print(InferenceHardware.suggestedBLASCoreType(coreName: InferenceHardware.blasCoreName, cpuFlags: InferenceHardware.cpuFlags()) ?? "")
     exit(0)
 }
 let quick = arguments.contains("--quick")
@@ -115,10 +115,11 @@ func gemmGFLOPs(m: Int, n: Int, k: Int, threads: Int) -> Double {
         let clock = ContinuousClock()
         let elapsed = clock.measure {
             for _ in 0..<repetitions {
+                // As the engine calls them: W_hhᵀ stored [K, N] (h·W_hhᵀ; sgemv on Aᵀ).
                 if m == 1 {
-                    BLAS.gemv(rows: n, cols: k, a: b, x: a, y: &c)
+                    BLAS.gemv(transpose: true, rows: k, cols: n, a: b, x: a, y: &c)
                 } else {
-                    BLAS.gemm(transposeB: true, m: m, n: n, k: k, a: a, b: b, c: &c)
+                    BLAS.gemm(m: m, n: n, k: k, a: a, b: b, c: &c)
                 }
             }
         }
@@ -127,9 +128,9 @@ func gemmGFLOPs(m: Int, n: Int, k: Int, threads: Int) -> Double {
     return median(Array(samples.dropFirst()))
 }
 
-print("\nOpenBLAS ceiling (GFLOP/s, A·Bᵀ as the engine calls it)        1 thread  2 threads")
+print("\nOpenBLAS ceiling (GFLOP/s, the engine's calls and layouts)      1 thread  2 threads")
 var ceiling: [Int: Double] = [:]
-for (m, label) in [(1, "sgemv [768×256]·[256] (batch 1)"), (32, "sgemm [32×256]·[256×768] (one step, batch 32)"), (256, "sgemm [256×256]·[256×768] (one step, batch 256)")] {
+for (m, label) in [(1, "sgemv [256]·[256×768] (one step, batch 1)"), (32, "sgemm [32×256]·[256×768] (one step, batch 32)"), (256, "sgemm [256×256]·[256×768] (one step, batch 256)")] {
     let one = gemmGFLOPs(m: m, n: 768, k: 256, threads: 1)
     let two = gemmGFLOPs(m: m, n: 768, k: 256, threads: 2)
     ceiling[m] = max(one, two)

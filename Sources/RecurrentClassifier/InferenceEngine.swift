@@ -16,20 +16,29 @@ import Dispatch
 ///
 /// How it is fast: the first layer's input projection is a lookup table `[V, G·H]` built at init
 /// (embedding · W_ihᵀ + the foldable biases); the batch is sorted by length so the running items
-/// are a prefix that shrinks as sequences end (PyTorch's packed layout, see `InferenceBatchPlan`);
-/// upper layers project all time steps' inputs with one GEMM; each time step is one GEMM over the
-/// running items (`sgemv` when one item runs); the gate nonlinearities are vectorized loops;
-/// memory is allocated once per call. Large batches can be split across threads
-/// (``Options/threadCount``).
+/// are a prefix that shrinks as sequences end (PyTorch's packed layout, see `InferenceBatchPlan`),
+/// and only real tokens are computed in masked mode; upper layers project their inputs for many
+/// time steps per GEMM; each time step is one GEMM over the running items (`sgemv` when one item
+/// runs); the gate nonlinearities are vectorizable loops (`InferenceMath`); memory is allocated
+/// once per call, never per step. `scripts/bench-inference` measures it.
+///
+/// Threads: with ``Options/threadCount`` > 1 a batch of at least 2 ·
+/// ``Options/minimumItemsPerThread`` items is split into interleaved parts (equal work) run at
+/// once, each calling single-threaded BLAS; set OpenBLAS to one thread then
+/// (`BLAS.setThreadCount(1)`), or both thread pools fight for the cores. Measured on 2 cores,
+/// this is the fastest for batches of 32 and more; for single items OpenBLAS's own 2 threads
+/// (engine `threadCount` 1) are faster. The OpenBLAS kernel family matters more than either
+/// (see ``InferenceHardware``). A call blocks its thread until the batch is done; calling from a
+/// Swift concurrency task blocks that task's thread.
 ///
 /// The engine is immutable after `init` and `Sendable`: any number of threads may call it at
 /// once, each call using its own scratch memory.
 public struct InferenceEngine: Sendable {
     /// How one call uses threads.
     public struct Options: Sendable, Equatable {
-        /// The most threads one call splits its batch across (the calling thread is one of them).
-        /// With more than 1, set OpenBLAS to one thread (``BLAS/setThreadCount(_:)``) so that
-        /// the engine's threads and OpenBLAS's do not compete for the cores.
+        /// The most threads one call splits its batch across. With more than 1, set OpenBLAS to
+        /// one thread (``BLAS/setThreadCount(_:)``) so that the engine's threads and OpenBLAS's
+        /// do not compete for the cores.
         public var threadCount: Int
         /// A batch is split only into parts of at least this many items.
         public var minimumItemsPerThread: Int
@@ -171,7 +180,8 @@ public struct InferenceEngine: Sendable {
         let a = configuration.architecture
         let batch = lengths.count
         guard time >= 0 else { throw .invalidTime(time) }
-        guard ids.count == batch * time else {
+        let (expectedCount, overflow) = batch.multipliedReportingOverflow(by: time)
+        guard !overflow, ids.count == expectedCount else {
             throw .idsCountMismatch(idsCount: ids.count, batch: batch, time: time)
         }
         let notebook = a.padding == .notebook
@@ -214,9 +224,8 @@ public struct InferenceEngine: Sendable {
         return (pooled, logits)
     }
 
-    /// Runs the items (caller indices, sorted longest first; `stepCounts` per caller item)
-    /// on the current thread and writes
-    /// their pooled vectors and logits to their rows of `output`.
+    /// Runs the items (caller indices, sorted longest first; `stepCounts` per caller item) on
+    /// the current thread and writes their pooled vectors and logits to their rows of `output`.
     private func run(
         items: [Int], stepCounts: [Int], ids: [Int32], time: Int, into output: InferenceOutput
     ) {

@@ -31,7 +31,7 @@ public enum InferenceEngineError: Error, Sendable, Equatable, CustomStringConver
         case .invalidTime(let time):
             "time \(time) is negative"
         case .idsCountMismatch(let count, let batch, let time):
-            "\(count) token ids for a batch of \(batch) items × \(time) positions (\(batch * time) expected)"
+            "\(count) token ids for a batch of \(batch) items × \(time) positions"
         case .invalidLength(let item, let length, let time):
             "item \(item) has length \(length); lengths must be in 1...\(time)"
         case .tokenOutOfRange(let item, let position, let id, let vocabularySize):

@@ -63,13 +63,10 @@ import Testing
 
     /// The notebook's own evaluation: consecutive batches of 32, padded with `<pad>`, GRU over
     /// the padding, mean over all positions. Same predictions for all 7,600 items (hence the
-    /// same accuracy, 89.34 %), first 1,000 logits within 1e-4. Each batch is split across two
-    /// threads, as a worker would.
+    /// same accuracy, 89.34 %), first 1,000 logits within 1e-4.
     @Test func notebookBatchesOf32MatchPyTorch() throws {
         let model = try Self.model.get()
-        let engine = try InferenceEngine(
-            configuration: model.configuration, parameters: model.parameters,
-            options: .init(threadCount: 2, minimumItemsPerThread: 8))
+        let engine = model.engine
         let expectedPredictions = try model.expected.tensor("batched32_predictions").int64s()
         let expectedLogits = try model.expected.tensor("batched32_logits").doubles()
         let labels = try model.expected.tensor("labels").int64s()

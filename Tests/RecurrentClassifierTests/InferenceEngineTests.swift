@@ -89,6 +89,19 @@ import Testing
         try expectClose(Array(b.values[0..<20]), try fixture.expected("logits"), "\(name) threaded")
     }
 
+    /// One engine shared by several threads calling it at once (threaded engine included).
+    @Test func concurrentCallsFromSeveralThreadsGetTheFixtureValues() throws {
+        let fixture = try InferenceFixture("bi1_masked_mean")
+        let expected = try fixture.expected("logits")
+        let engine = try fixture.engine(options: .init(threadCount: 2, minimumItemsPerThread: 2))
+        let (ids, lengths, time) = (fixture.ids, fixture.lengths, fixture.time)
+        let results = ConcurrentResults(count: 8)
+        DispatchQueue.concurrentPerform(iterations: 8) { k in
+            results.set(k, (try? engine.logits(ids: ids, lengths: lengths, time: time))?.values ?? [])
+        }
+        for k in 0..<8 { try expectClose(results.get(k), expected, "call \(k)") }
+    }
+
     @Test func emptyBatchGivesEmptyOutput() throws {
         let engine = try InferenceFixture("uni2_masked_mean").engine()
         let logits = try engine.logits(ids: [], lengths: [], time: 0)
@@ -101,6 +114,13 @@ import Testing
         let fixture = try InferenceFixture("uni2_masked_mean")
         #expect(throws: InferenceEngineError.idsCountMismatch(idsCount: 59, batch: 5, time: 12)) {
             try fixture.engine().logits(ids: Array(fixture.ids.dropLast()), lengths: fixture.lengths, time: 12)
+        }
+    }
+
+    @Test func batchTimesTimeOverflowThrows() throws {
+        let engine = try InferenceFixture("uni2_masked_mean").engine()
+        #expect(throws: InferenceEngineError.idsCountMismatch(idsCount: 1, batch: 2, time: Int.max)) {
+            try engine.logits(ids: [1], lengths: [1, 1], time: Int.max)
         }
     }
 
@@ -274,6 +294,16 @@ private func expectClose(
         if excess > worst.excess || (excess.isNaN && worst.index < 0) { worst = (k, excess.isNaN ? .infinity : excess) }
     }
     #expect(worst.index < 0, "\(what)[\(worst.index)] = \(worst.index < 0 ? 0 : actual[worst.index]), expected \(worst.index < 0 ? 0 : expected[worst.index])", sourceLocation: sourceLocation)
+}
+
+/// Results written by concurrent calls, one slot each.
+private final class ConcurrentResults: @unchecked Sendable {
+    // @unchecked Sendable: every access holds `lock`.
+    private let lock = NSLock()
+    private var values: [[Float]]
+    init(count: Int) { values = Array(repeating: [], count: count) }
+    func set(_ k: Int, _ value: [Float]) { lock.withLock { values[k] = value } }
+    func get(_ k: Int) -> [Float] { lock.withLock { values[k] } }
 }
 
 /// A small deterministic generator (SplitMix64, Steele et al. 2014) for test inputs.
