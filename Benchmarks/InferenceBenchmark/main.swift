@@ -16,7 +16,7 @@ import RecurrentClassifier
 let arguments = CommandLine.arguments
 if arguments.contains("--suggested-blas-coretype") {
     // The OPENBLAS_CORETYPE worth setting on this machine (empty: none), for scripts/bench-inference.
-    print(InferenceHardware.suggestedBLASCoreType(coreName: InferenceHardware.blasCoreName, cpuFlags: InferenceHardware.cpuFlags()) ?? "")
+    print(OpenBLASKernelSelection.suggestedCoreType(coreName: BLAS.coreName, cpuFlags: OpenBLASKernelSelection.cpuFlags()) ?? "")
     exit(0)
 }
 let quick = arguments.contains("--quick")

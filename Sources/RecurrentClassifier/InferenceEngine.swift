@@ -28,7 +28,7 @@ import Dispatch
 /// (`BLAS.setThreadCount(1)`), or both thread pools fight for the cores. Measured on 2 cores,
 /// this is the fastest for batches of 32 and more; for single items OpenBLAS's own 2 threads
 /// (engine `threadCount` 1) are faster. The OpenBLAS kernel family matters more than either
-/// (see ``InferenceHardware``). A call blocks its thread until the batch is done; calling from a
+/// (see ``OpenBLASKernelSelection``). A call blocks its thread until the batch is done; calling from a
 /// Swift concurrency task blocks that task's thread.
 ///
 /// The engine is immutable after `init` and `Sendable`: any number of threads may call it at
