@@ -19,8 +19,8 @@ public struct ObservabilityAddress: Sendable, Hashable, CustomStringConvertible 
     /// Which family ``host`` belongs to.
     public var family: Family { host.contains(":") ? .ipv6 : .ipv4 }
 
-    /// The worker's default: `127.0.0.1:9464` (9464 is the port the Prometheus project lists for
-    /// OpenTelemetry-style exporters, unused by the other services here).
+    /// The worker's default `metrics_address`: `127.0.0.1:9464` (9464 is the port OpenTelemetry's
+    /// Prometheus exporter uses by default; loopback keeps metrics and health on the host).
     public static let `default` = ObservabilityAddress(host: "127.0.0.1", port: 9464)
 
     /// - Parameters:
