@@ -10,18 +10,22 @@ import Prometheus
 /// Built on FlyingFox (non-blocking sockets, one child task per connection, an epoll loop on its
 /// own dispatch queue, so it takes no thread from the worker's cooperative pool while idle).
 ///
-/// Use from the executable, after ``PrometheusBootstrap/bootstrap()``:
+/// Use from the executable: bootstrap before the worker creates its metrics, start before
+/// `READY=1`, shut down after the worker drained:
 ///
 /// ```swift
 /// let registry = PrometheusBootstrap.bootstrap()
+/// let metrics = WorkerMetrics()
+/// // …
 /// let server = ObservabilityServer(
-///     address: try ObservabilityAddress(parsing: configuration.metricsAddress),
+///     address: try ObservabilityAddress(parsing: metricsAddress),  // "127.0.0.1:9464"
 ///     registry: registry, health: health, logger: logger)
-/// try await server.start()            // binds now: a busy port fails here, before READY=1
-/// defer { Task { await server.shutdown() } }   // or `await server.shutdown()` on drain
+/// try await server.start()        // binds now: a busy port throws .bindFailed here
+/// try await worker.run()
+/// await server.shutdown()
 /// ```
 ///
-/// or, inside a task group whose cancellation stops it, `try await server.run()`.
+/// or, in a task group whose cancellation stops it, `try await server.run()`.
 public actor ObservabilityServer {
     /// The address asked for (port 0: any free port; see ``boundAddress``).
     public nonisolated let address: ObservabilityAddress
@@ -36,7 +40,7 @@ public actor ObservabilityServer {
         /// `server.run()`; its value is the error that ended it, `nil` when stopped.
         var task: Task<(any Error)?, Never>
         var boundAddress: ObservabilityAddress
-        var shuttingDown: HTTPServerLogger.ShutdownFlag
+        var quietErrors: HTTPServerLogger.QuietErrors
     }
 
     private var running: Running?
@@ -80,8 +84,8 @@ public actor ObservabilityServer {
         starting = true
         defer { starting = false }
 
-        let shuttingDown = HTTPServerLogger.ShutdownFlag()
-        let server = try makeHTTPServer(logger: HTTPServerLogger(logger: logger, shuttingDown: shuttingDown))
+        let quietErrors = HTTPServerLogger.QuietErrors()
+        let server = try makeHTTPServer(logger: HTTPServerLogger(logger: logger, quietErrors: quietErrors))
         let (events, continuation) = AsyncStream.makeStream(of: StartEvent.self)
         let task = Task<(any Error)?, Never> {
             do {
@@ -109,7 +113,8 @@ public actor ObservabilityServer {
         switch first {
         case .listening:
             let bound = Self.observabilityAddress(await server.listeningAddress) ?? address
-            running = Running(server: server, task: task, boundAddress: bound, shuttingDown: shuttingDown)
+            running = Running(server: server, task: task, boundAddress: bound, quietErrors: quietErrors)
+            quietErrors.set(false)
             logger.info("observability server listening on http://\(bound) (/metrics, /healthz, /readyz)")
             return bound
         case .stopped(let error):
@@ -127,7 +132,7 @@ public actor ObservabilityServer {
     public func shutdown(timeout: Duration = .zero) async {
         guard let running else { return }
         self.running = nil
-        running.shuttingDown.set()
+        running.quietErrors.set(true)
         await running.server.stop(timeout: timeout.timeInterval)
         running.task.cancel()
         _ = await running.task.value
@@ -141,11 +146,11 @@ public actor ObservabilityServer {
     ///   when the server stops on its own (its listening socket failed).
     public func run() async throws(ObservabilityServerError) {
         try await start()
-        guard let task = running?.task, let flag = running?.shuttingDown else { return }
+        guard let task = running?.task, let quietErrors = running?.quietErrors else { return }
         let error = await withTaskCancellationHandler {
             await task.value
         } onCancel: {
-            flag.set()
+            quietErrors.set(true)
             task.cancel()
         }
         let bound = running?.boundAddress ?? address
