@@ -90,12 +90,14 @@ import Worker
     }
 
     @Test func healthzFollowsLiveness() async throws {
-        let health = WorkerHealth(livenessWindow: .milliseconds(200))
+        // A window long enough for a request on a loaded 2-core machine.
+        let health = WorkerHealth(livenessWindow: .milliseconds(1500))
         try await Self.withServer(health: health) { _, bound in
+            health.heartbeat()
             let live = try await Self.fetch(bound, "/healthz")
             #expect(live.status == 200)
             #expect(live.body == "live\n")
-            try await Task.sleep(for: .milliseconds(300))
+            try await Task.sleep(for: .milliseconds(1700))
             let stale = try await Self.fetch(bound, "/healthz")
             #expect(stale.status == 503)
             #expect(stale.body == "not live\n")
