@@ -18,6 +18,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // Worker metrics (API), their Prometheus exposition, and the small HTTP server for
+        // /metrics, /healthz, /readyz (FlyingFox: no dependencies, ~13 s clean debug build).
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // C system libraries (Debian: librdkafka-dev, libopenblas-dev, zlib1g-dev).
@@ -47,7 +52,16 @@ let package = Package(
         .target(name: "Classification", dependencies: ["TextPipeline", "RecurrentClassifier"]),
         // The service: batching, classification, output and dead-letter publishing, commit policy,
         // reload, health, metrics, systemd integration.
-        .target(name: "Worker", dependencies: ["Kafka", "Classification"]),
+        .target(
+            name: "Worker",
+            dependencies: [
+                "Kafka", "Classification",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
+            ]),
 
         // `newsclf classify | eval | inspect`.
         .executableTarget(
@@ -79,7 +93,13 @@ let package = Package(
             name: "KafkaTests",
             dependencies: ["Kafka", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ClassificationTests", dependencies: ["Classification"]),
-        .testTarget(name: "WorkerTests", dependencies: ["Worker"]),
+        .testTarget(
+            name: "WorkerTests",
+            dependencies: [
+                "Worker",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )
