@@ -11,7 +11,9 @@ let package = Package(
         .library(name: "RecurrentClassifier", targets: ["RecurrentClassifier"]),
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "Classification", targets: ["Classification"]),
+        .library(name: "Training", targets: ["Training"]),
         .executable(name: "newsclf", targets: ["newsclf"]),
+        .executable(name: "newsclf-train", targets: ["newsclf-train"]),
     ],
     dependencies: [
         // SHA-256 of model.safetensors (the checkpoint digest the worker reports).
@@ -49,6 +51,17 @@ let package = Package(
         // reload, health, metrics, systemd integration.
         .target(name: "Worker", dependencies: ["Kafka", "Classification"]),
 
+        // Training: data reading, validation split, the training loop, resume state, learning curves.
+        .target(
+            name: "Training",
+            dependencies: ["Classification", "TextPipeline", "RecurrentClassifier", "SafeTensors",
+                           .product(name: "Crypto", package: "swift-crypto")]),
+
+        // `newsclf-train`: AG News → a checkpoint directory (a thin command line over Training).
+        .executableTarget(
+            name: "newsclf-train",
+            dependencies: ["Training", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
         // `newsclf classify | eval | inspect`.
         .executableTarget(
             name: "newsclf",
@@ -80,6 +93,9 @@ let package = Package(
             dependencies: ["Kafka", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ClassificationTests", dependencies: ["Classification"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker"]),
+        .testTarget(
+            name: "TrainingTests",
+            dependencies: ["Training", "Classification", "RecurrentClassifier", "TextPipeline"]),
     ],
     swiftLanguageModes: [.v6]
 )
