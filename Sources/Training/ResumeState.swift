@@ -109,6 +109,21 @@ public struct ResumeState: Sendable {
             to: directory)
     }
 
+    /// The configuration and thread count saved in a run directory's `resume/state.json`, without
+    /// reading the tensors (so a command line can default its options to the saved ones).
+    /// - Parameter runDirectory: the run's output directory.
+    /// - Throws: ``TrainingError`` `.resumeMismatch` when there is no readable state.
+    public static func saved(in runDirectory: URL) throws(TrainingError) -> (configuration: TrainingConfiguration, threads: Int) {
+        let stateURL = runDirectory.appendingPathComponent(directoryName).appendingPathComponent("state.json")
+        do {
+            let record = try JSONDecoder().decode(Record.self, from: Data(contentsOf: stateURL))
+            return (record.configuration, record.threads)
+        } catch {
+            throw TrainingError(.resumeMismatch(
+                path: runDirectory.path, problem: "\(stateURL.path) is missing or unreadable (\(error.localizedDescription))"))
+        }
+    }
+
     /// Reads `directory` (normally `DIR/resume`).
     /// - Throws: ``TrainingError`` `.resumeMismatch` naming the file when something is missing
     ///   or inconsistent.

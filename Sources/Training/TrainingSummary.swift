@@ -44,9 +44,11 @@ public struct TrainingSummary: Sendable, Equatable {
         ]
         for p in curves.points {
             let mark = p == best ? " *" : ""
+            let elapsed = TrainingStatus.duration(p.elapsedSeconds)
             lines.append(String(
-                format: "%7.2f %7d %11.4f %10.4f %11.4f %10.4f %9@%@", p.epoch, p.step, p.trainLoss, p.trainAccuracy,
-                p.validationLoss, p.validationAccuracy, TrainingStatus.duration(p.elapsedSeconds), mark))
+                format: "%7.2f %7d %11.4f %10.4f %11.4f %10.4f ", p.epoch, p.step, p.trainLoss, p.trainAccuracy,
+                p.validationLoss, p.validationAccuracy)
+                + String(repeating: " ", count: max(0, 9 - elapsed.count)) + elapsed + mark)
         }
         func figures(_ name: String, _ point: LearningCurves.Point?, _ test: TestFigures?) -> String {
             var text = "\(name):"

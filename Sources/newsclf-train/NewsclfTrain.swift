@@ -19,87 +19,88 @@ struct NewsclfTrain: ParsableCommand {
             state; run the same command with --resume DIR to continue.
             """)
 
-    @Option(help: "Training data: AG News CSV or JSONL with a label field (plain or .gz).")
+    @Option(help: .init("Training data: AG News CSV or JSONL with a label (plain or .gz).", valueName: "path"))
     var train: String
-    @Option(help: "Test data, only reported (accuracy; notebook sample accuracy on the AG News test split).")
+    @Option(help: .init("Test data, only reported (full and notebook-sample accuracy).", valueName: "path"))
     var test: String?
-    @Option(help: "Output directory (must be empty or absent unless --resume).")
+    @Option(help: .init("Output directory (absent or empty unless resuming).", valueName: "dir"))
     var out: String?
 
-    @Option(help: "Recurrent cell: gru, lstm or rnn.")
-    var cell: ModelConfiguration.Cell = .gru
-    @Option(help: "Stacked recurrent layers.")
-    var layers = 2
-    @Option(help: "Hidden size of each recurrent direction.")
-    var hiddenSize = 256
-    @Option(help: "Embedding width.")
-    var embeddingSize = 256
+    @Option(help: .init("Recurrent cell: gru, lstm or rnn (default gru).", valueName: "cell"))
+    var cell: ModelConfiguration.Cell?
+    @Option(help: .init("Stacked recurrent layers (default 2).", valueName: "n"))
+    var layers: Int?
+    @Option(help: .init("Hidden size of each direction (default 256).", valueName: "n"))
+    var hiddenSize: Int?
+    @Option(help: .init("Embedding width (default 256).", valueName: "n"))
+    var embeddingSize: Int?
     @Flag(help: "Run each layer in both directions.")
     var bidirectional = false
-    @Option(help: "Pooling over time: mean or max.")
-    var pooling: ModelConfiguration.Pooling = .mean
+    @Option(help: .init("Pooling over time: mean or max (default mean).", valueName: "kind"))
+    var pooling: ModelConfiguration.Pooling?
     @Flag(help: "Concatenate the pooled vector with the last step's output.")
     var concatLast = false
-    @Option(help: "Dropout of the head.")
-    var dropout = 0.1
-    @Option(help: "Dropout between recurrent layers.")
-    var rnnDropout = 0.0
-    @Option(help: "Keep words whose training count is greater than N.")
-    var vocabThreshold = 10
-    @Option(help: "Text preprocessing: notebook-v1 or normalized-v1.")
-    var preprocessing: Preprocessing = .notebookV1
-    @Option(help: "Cut items at this many token ids (<bos>/<eos> included).")
-    var maxLength = 256
-    @Option(help: "Items per optimizer step.")
-    var batchSize = 32
-    @Option(help: "Passes over the training portion.")
-    var epochs = 5
-    @Option(help: "Adam learning rate.")
-    var learningRate = 1e-3
-    @Option(help: "Clip gradients to this global L2 norm (default: no clipping).")
+    @Option(help: .init("Dropout of the head (default 0.1).", valueName: "p"))
+    var dropout: Double?
+    @Option(help: .init("Dropout between recurrent layers (default 0).", valueName: "p"))
+    var rnnDropout: Double?
+    @Option(help: .init("Keep words whose training count is > n (default 10).", valueName: "n"))
+    var vocabThreshold: Int?
+    @Option(help: .init("notebook-v1 or normalized-v1 (default notebook-v1).", valueName: "id"))
+    var preprocessing: Preprocessing?
+    @Option(help: .init("Cut items at n ids, <bos>/<eos> included (default 256).", valueName: "n"))
+    var maxLength: Int?
+    @Option(help: .init("Items per optimizer step (default 32).", valueName: "n"))
+    var batchSize: Int?
+    @Option(help: .init("Passes over the training portion (default 5).", valueName: "n"))
+    var epochs: Int?
+    @Option(help: .init("Adam learning rate (default 0.001).", valueName: "lr"))
+    var learningRate: Double?
+    @Option(help: .init("Clip gradients to this global L2 norm (default: none).", valueName: "norm"))
     var clipNorm: Double?
-    @Option(help: "Seed of the split, initial weights, shuffles and dropout.")
-    var seed: UInt64 = 0
-    @Option(help: "OpenBLAS threads (default: all cores).")
-    var threads = ProcessInfo.processInfo.activeProcessorCount
-    @Option(help: "Share of each class held out for validation.")
-    var validFraction = 0.05
-    @Option(help: "Evaluate every this fraction of an epoch.")
-    var evalEvery = 0.5
-    @Option(help: "Continue the run in DIR (same options as the interrupted run).")
+    @Option(help: .init("Seed of split, weights, shuffles, dropout (default 0).", valueName: "n"))
+    var seed: UInt64?
+    @Option(help: .init("OpenBLAS threads (default: all cores).", valueName: "n"))
+    var threads: Int?
+    @Option(help: .init("Share of each class held out for validation (default 0.05).", valueName: "f"))
+    var validFraction: Double?
+    @Option(help: .init("Evaluate every this fraction of an epoch (default 0.5).", valueName: "f"))
+    var evalEvery: Double?
+    @Option(help: .init("Continue the interrupted run in dir (other options: as saved).", valueName: "dir"))
     var resume: String?
-    @Option(help: "Start from this checkpoint's weights and vocabulary.")
+    @Option(help: .init("Start from this checkpoint's weights and vocabulary.", valueName: "dir"))
     var initFrom: String?
-    @Option(help: "Use only the first N training rows.")
+    @Option(help: .init("Use only the first n training rows.", valueName: "n"))
     var limit: Int?
 
-    var trainingConfiguration: TrainingConfiguration {
-        var c = TrainingConfiguration()
-        c.cell = cell
-        c.numLayers = layers
-        c.hiddenSize = hiddenSize
-        c.embeddingSize = embeddingSize
-        c.bidirectional = bidirectional
-        c.pooling = pooling
-        c.concatLast = concatLast
-        c.dropout = dropout
-        c.rnnDropout = rnnDropout
-        c.vocabularyThreshold = vocabThreshold
-        c.preprocessing = preprocessing
-        c.maxLength = maxLength
-        c.batchSize = batchSize
-        c.epochs = epochs
-        c.learningRate = learningRate
-        c.clipNorm = clipNorm
-        c.seed = seed
-        c.validationFraction = validFraction
-        c.evaluationInterval = evalEvery
-        c.limit = limit
+    /// The configuration: the options given, over `base` (the defaults, or a resumed run's).
+    func trainingConfiguration(over base: TrainingConfiguration) -> TrainingConfiguration {
+        var c = base
+        if let cell { c.cell = cell }
+        if let layers { c.numLayers = layers }
+        if let hiddenSize { c.hiddenSize = hiddenSize }
+        if let embeddingSize { c.embeddingSize = embeddingSize }
+        if bidirectional { c.bidirectional = true }
+        if let pooling { c.pooling = pooling }
+        if concatLast { c.concatLast = true }
+        if let dropout { c.dropout = dropout }
+        if let rnnDropout { c.rnnDropout = rnnDropout }
+        if let vocabThreshold { c.vocabularyThreshold = vocabThreshold }
+        if let preprocessing { c.preprocessing = preprocessing }
+        if let maxLength { c.maxLength = maxLength }
+        if let batchSize { c.batchSize = batchSize }
+        if let epochs { c.epochs = epochs }
+        if let learningRate { c.learningRate = learningRate }
+        if let clipNorm { c.clipNorm = clipNorm }
+        if let seed { c.seed = seed }
+        if let validFraction { c.validationFraction = validFraction }
+        if let evalEvery { c.evaluationInterval = evalEvery }
+        if let limit { c.limit = limit }
         return c
     }
 
     func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if let resume, let out, URL(fileURLWithPath: resume).standardizedFileURL != URL(fileURLWithPath: out).standardizedFileURL {
             throw ValidationError("--resume \(resume) continues the run in \(resume); --out must be the same directory or left out")
         }
@@ -111,15 +112,22 @@ struct NewsclfTrain: ParsableCommand {
 
     func run() throws {
         guard let directory = resume ?? out else { throw ExitCode(2) }
-        BLAS.setThreadCount(threads)
-        let options = TrainingRun.Options(
-            trainFile: URL(fileURLWithPath: train), testFile: test.map { URL(fileURLWithPath: $0) },
-            outputDirectory: URL(fileURLWithPath: directory), configuration: trainingConfiguration, threads: threads,
-            resume: resume != nil, initFrom: initFrom.map { URL(fileURLWithPath: $0) })
         let stop = StopRequest()
         let sources = stop.install(signals: [SIGINT, SIGTERM])
         defer { sources.forEach { $0.cancel() } }
         do {
+            var base = TrainingConfiguration()
+            var threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
+            if let resume {
+                let saved = try ResumeState.saved(in: URL(fileURLWithPath: resume))
+                base = saved.configuration
+                threadCount = threads ?? saved.threads
+            }
+            BLAS.setThreadCount(threadCount)
+            let options = TrainingRun.Options(
+                trainFile: URL(fileURLWithPath: train), testFile: test.map { URL(fileURLWithPath: $0) },
+                outputDirectory: URL(fileURLWithPath: directory), configuration: trainingConfiguration(over: base),
+                threads: threadCount, resume: resume != nil, initFrom: initFrom.map { URL(fileURLWithPath: $0) })
             _ = try TrainingRun(options: options).run(log: ConsoleTrainingLog(), shouldStop: { stop.isRequested })
         } catch {
             FileHandle.standardError.write(Data("newsclf-train: error: \(error)\n".utf8))
