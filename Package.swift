@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(name: "WorkerTests", dependencies: ["Worker"]),
         .testTarget(
             name: "TrainingTests",
-            dependencies: ["Training", "Classification", "RecurrentClassifier", "TextPipeline"]),
+            dependencies: ["Training", "Classification", "RecurrentClassifier", "TextPipeline", "newsclf-train"]),
     ],
     swiftLanguageModes: [.v6]
 )

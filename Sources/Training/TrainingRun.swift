@@ -137,7 +137,9 @@ public struct TrainingRun {
                 vocabulary = try builder.vocabulary(threshold: configuration.vocabularyThreshold)
             }
         } catch {
-            throw TrainingError(.resumeMismatch(path: out.path, problem: "\(error)"))
+            if resumed != nil { throw TrainingError(.resumeMismatch(path: resumeDirectory.path, problem: "vocab.txt: \(error)")) }
+            if let url = options.initFrom { throw TrainingError(.initialCheckpoint(path: url.path, problem: "vocab.txt: \(error)")) }
+            throw TrainingError(.numerics("building the vocabulary: \(error)"))
         }
         let encoder: TextEncoder
         do {

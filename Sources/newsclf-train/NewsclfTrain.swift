@@ -19,14 +19,14 @@ struct NewsclfTrain: ParsableCommand {
             state; run the same command with --resume DIR to continue.
             """)
 
-    @Option(help: .init("Training data: AG News CSV or JSONL with a label (plain or .gz).", valueName: "path"))
+    @Option(help: .init("AG News CSV, or JSONL with a label (plain or .gz).", valueName: "path"))
     var train: String
-    @Option(help: .init("Test data, only reported (full and notebook-sample accuracy).", valueName: "path"))
+    @Option(help: .init("Test data (CSV or JSONL), reported only.", valueName: "path"))
     var test: String?
     @Option(help: .init("Output directory (absent or empty unless resuming).", valueName: "dir"))
     var out: String?
 
-    @Option(help: .init("Recurrent cell: gru, lstm or rnn (default gru).", valueName: "cell"))
+    @Option(help: .init("Recurrent cell (default gru).", valueName: "cell"))
     var cell: ModelConfiguration.Cell?
     @Option(help: .init("Stacked recurrent layers (default 2).", valueName: "n"))
     var layers: Int?
@@ -36,9 +36,9 @@ struct NewsclfTrain: ParsableCommand {
     var embeddingSize: Int?
     @Flag(help: "Run each layer in both directions.")
     var bidirectional = false
-    @Option(help: .init("Pooling over time: mean or max (default mean).", valueName: "kind"))
+    @Option(help: .init("Pooling over time (default mean).", valueName: "kind"))
     var pooling: ModelConfiguration.Pooling?
-    @Flag(help: "Concatenate the pooled vector with the last step's output.")
+    @Flag(help: "Concatenate the last step's output to the pooled one.")
     var concatLast = false
     @Option(help: .init("Dropout of the head (default 0.1).", valueName: "p"))
     var dropout: Double?
@@ -47,8 +47,8 @@ struct NewsclfTrain: ParsableCommand {
     @Option(help: .init("Keep words whose training count is > n (default 10).", valueName: "n"))
     var vocabThreshold: Int?
     @Option(help: .init("notebook-v1 or normalized-v1 (default notebook-v1).", valueName: "id"))
-    var preprocessing: Preprocessing?
-    @Option(help: .init("Cut items at n ids, <bos>/<eos> included (default 256).", valueName: "n"))
+    var preprocessing: String?
+    @Option(help: .init("Cut items at n ids incl. <bos>/<eos> (default 256).", valueName: "n"))
     var maxLength: Int?
     @Option(help: .init("Items per optimizer step (default 32).", valueName: "n"))
     var batchSize: Int?
@@ -62,11 +62,11 @@ struct NewsclfTrain: ParsableCommand {
     var seed: UInt64?
     @Option(help: .init("OpenBLAS threads (default: all cores).", valueName: "n"))
     var threads: Int?
-    @Option(help: .init("Share of each class held out for validation (default 0.05).", valueName: "f"))
+    @Option(help: .init("Class share held out for validation (default 0.05).", valueName: "f"))
     var validFraction: Double?
-    @Option(help: .init("Evaluate every this fraction of an epoch (default 0.5).", valueName: "f"))
+    @Option(help: .init("Evaluate every f of an epoch (default 0.5).", valueName: "f"))
     var evalEvery: Double?
-    @Option(help: .init("Continue the interrupted run in dir (other options: as saved).", valueName: "dir"))
+    @Option(help: .init("Continue the run in dir (options default to saved).", valueName: "dir"))
     var resume: String?
     @Option(help: .init("Start from this checkpoint's weights and vocabulary.", valueName: "dir"))
     var initFrom: String?
@@ -86,7 +86,7 @@ struct NewsclfTrain: ParsableCommand {
         if let dropout { c.dropout = dropout }
         if let rnnDropout { c.rnnDropout = rnnDropout }
         if let vocabThreshold { c.vocabularyThreshold = vocabThreshold }
-        if let preprocessing { c.preprocessing = preprocessing }
+        if let preprocessing, let known = Preprocessing(rawValue: preprocessing) { c.preprocessing = known }
         if let maxLength { c.maxLength = maxLength }
         if let batchSize { c.batchSize = batchSize }
         if let epochs { c.epochs = epochs }
@@ -100,6 +100,9 @@ struct NewsclfTrain: ParsableCommand {
     }
 
     func validate() throws {
+        if let preprocessing, Preprocessing(rawValue: preprocessing) == nil {
+            throw ValidationError("--preprocessing must be notebook-v1 or normalized-v1, not \(preprocessing)")
+        }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if let resume, let out, URL(fileURLWithPath: resume).standardizedFileURL != URL(fileURLWithPath: out).standardizedFileURL {
             throw ValidationError("--resume \(resume) continues the run in \(resume); --out must be the same directory or left out")
@@ -154,7 +157,6 @@ struct NewsclfTrain: ParsableCommand {
 
 extension ModelConfiguration.Cell: ExpressibleByArgument {}
 extension ModelConfiguration.Pooling: ExpressibleByArgument {}
-extension Preprocessing: ExpressibleByArgument {}
 
 /// Set from a signal handler, polled by the training loop between steps.
 final class StopRequest: @unchecked Sendable {
