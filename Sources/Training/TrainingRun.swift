@@ -200,9 +200,11 @@ public struct TrainingRun {
 
         // 3. Training.
         let batchSize = configuration.batchSize
-        let batchesPerEpoch = (trainingItems.count + batchSize - 1) / batchSize
+        let batches = TrainingBatches(
+            items: trainingItems, labels: trainingLabels, batchSize: batchSize, seed: configuration.seed,
+            paddingID: pipelineSpecials.pad)
+        let batchesPerEpoch = batches.batchesPerEpoch
         let evaluationBatches = Self.evaluationBatches(batchesPerEpoch: batchesPerEpoch, interval: configuration.evaluationInterval)
-        let collator = PaddingCollator(paddingID: pipelineSpecials.pad)
         let totalSteps = batchesPerEpoch * configuration.epochs
         let sessionFirstStep = progress.globalStep
         let sessionWallStart = ContinuousClock.now
@@ -230,9 +232,7 @@ public struct TrainingRun {
         }
 
         while progress.epoch < configuration.epochs {
-            var order = Array(0..<trainingItems.count)
-            var generator = streams.generator(for: .shuffle, index: UInt64(progress.epoch))
-            ValidationSplit.shuffle(&order, using: &generator)
+            let order = batches.order(epoch: progress.epoch)
             while progress.batchInEpoch < batchesPerEpoch {
                 if shouldStop() {
                     try saveCheckpoint(
@@ -243,29 +243,21 @@ public struct TrainingRun {
                     log.message("interrupted at step \(progress.globalStep); continue with --resume \(out.path)")
                     return .interrupted(step: progress.globalStep)
                 }
-                let start = progress.batchInEpoch * batchSize
-                let rows = order[start..<min(start + batchSize, order.count)]
-                let padded = collator.collate(rows.map { trainingItems[$0] })
-                let batch: TokenBatch
-                do {
-                    batch = try TokenBatch(ids: padded.ids, lengths: padded.lengths)
-                } catch {
-                    throw TrainingError(.numerics(error.description))
-                }
+                let (batch, batchLabels) = try batches.batch(progress.batchInEpoch, of: order)
                 let stepStart = ContinuousClock.now
                 let result = try trainer.step(
-                    batch, labels: rows.map { trainingLabels[$0] },
+                    batch, labels: batchLabels,
                     dropoutSeed: streams.seed(for: .dropout, index: UInt64(progress.globalStep)))
                 let stepSeconds = (ContinuousClock.now - stepStart) / .seconds(1)
                 sessionTrainingSeconds += stepSeconds
-                sessionSamples += rows.count
+                sessionSamples += batchLabels.count
                 progress.trainingSeconds += stepSeconds
-                progress.samplesTrained += rows.count
+                progress.samplesTrained += batchLabels.count
                 progress.batchInEpoch += 1
                 progress.globalStep += 1
-                progress.pendingLossSum += Double(result.loss) * Double(rows.count)
+                progress.pendingLossSum += Double(result.loss) * Double(batchLabels.count)
                 progress.pendingCorrect += result.correct
-                progress.pendingCount += rows.count
+                progress.pendingCount += batchLabels.count
 
                 let sessionSteps = progress.globalStep - sessionFirstStep
                 let perStep = ((ContinuousClock.now - sessionWallStart) / .seconds(1)) / Double(max(1, sessionSteps))
