@@ -54,8 +54,7 @@ let package = Package(
         // Training: data reading, validation split, the training loop, resume state, learning curves.
         .target(
             name: "Training",
-            dependencies: ["Classification", "TextPipeline", "RecurrentClassifier", "SafeTensors",
-                           .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["Classification", "TextPipeline", "RecurrentClassifier", "SafeTensors"]),
 
         // `newsclf-train`: AG News → a checkpoint directory (a thin command line over Training).
         .executableTarget(
