@@ -11,7 +11,9 @@ let package = Package(
         .library(name: "RecurrentClassifier", targets: ["RecurrentClassifier"]),
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "Classification", targets: ["Classification"]),
+        .library(name: "Training", targets: ["Training"]),
         .executable(name: "newsclf", targets: ["newsclf"]),
+        .executable(name: "newsclf-train", targets: ["newsclf-train"]),
     ],
     dependencies: [
         // SHA-256 of model.safetensors (the checkpoint digest the worker reports).
@@ -63,6 +65,16 @@ let package = Package(
                 .product(name: "FlyingSocks", package: "FlyingFox"),
             ]),
 
+        // Training: data reading, validation split, the training loop, resume state, learning curves.
+        .target(
+            name: "Training",
+            dependencies: ["Classification", "TextPipeline", "RecurrentClassifier", "SafeTensors"]),
+
+        // `newsclf-train`: AG News → a checkpoint directory (a thin command line over Training).
+        .executableTarget(
+            name: "newsclf-train",
+            dependencies: ["Training", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
         // `newsclf classify | eval | inspect`.
         .executableTarget(
             name: "newsclf",
@@ -100,6 +112,9 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
+        .testTarget(
+            name: "TrainingTests",
+            dependencies: ["Training", "Classification", "RecurrentClassifier", "TextPipeline", "newsclf-train"]),
     ],
     swiftLanguageModes: [.v6]
 )
