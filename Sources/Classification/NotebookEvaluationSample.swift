@@ -1,6 +1,11 @@
 import TextPipeline
 
 extension EvaluationSample {
+    /// SHA-256 of the original AG News `test.csv` (decompressed; `data/ag_news/SHA256SUMS`), in the
+    /// checkpoint digest's `sha256:<hex>` form: a file with this digest is the split that
+    /// ``notebook`` indexes.
+    public static let agNewsTestSplitDigest = "sha256:521465c2428ed7f02f8d6db6ffdd4b5447c1c701962353eb2c40d548c3c85699"
+
     /// The reference notebook's 5,000-item evaluation sample of the AG News test split: 0-based
     /// rows drawn WITH replacement by `np.random.seed(42); np.random.choice(np.arange(7600), 5000)`
     /// (3,608 distinct). Accuracy on it counts every draw, repeats included, as the notebook did.

@@ -22,9 +22,6 @@ public struct TrainingData: Sendable {
     /// notebook's 5,000-item sample (``EvaluationSample/notebook``) applies.
     public var isAGNewsTestSplit: Bool
 
-    /// SHA-256 of the original AG News `test.csv` (`data/ag_news/SHA256SUMS`).
-    public static let agNewsTestSplitDigest = "sha256:521465c2428ed7f02f8d6db6ffdd4b5447c1c701962353eb2c40d548c3c85699"
-
     /// Items with their identity (for tests and callers that build data in memory).
     public init(items: [NewsItem], path: String, fileDigest: String, isAGNewsTestSplit: Bool = false) {
         self.items = items
@@ -75,7 +72,7 @@ public struct TrainingData: Sendable {
         if let limit, items.count > limit { items.removeSubrange(limit...) }
         self.init(
             items: items, path: url.path, fileDigest: Checkpoint.digest(of: raw),
-            isAGNewsTestSplit: items.count == 7600 && Checkpoint.digest(of: content) == Self.agNewsTestSplitDigest)
+            isAGNewsTestSplit: items.count == 7600 && Checkpoint.digest(of: content) == EvaluationSample.agNewsTestSplitDigest)
     }
 
     /// Parses JSONL rows (see the type's documentation).

@@ -23,9 +23,6 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Items per batch, consecutive in file order. Matters only for models with the notebook's padding semantics (the notebook evaluated in batches of 32).")
     var batchSize: Int = 32
 
-    /// SHA-256 of the original AG News `test.csv` (data/ag_news/SHA256SUMS).
-    static let testSplitDigest = "sha256:521465c2428ed7f02f8d6db6ffdd4b5447c1c701962353eb2c40d548c3c85699"
-
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
     }
@@ -39,7 +36,7 @@ struct EvalCommand: ParsableCommand {
             let raw = try Data(contentsOf: url)
             let data = Gzip.isGzip(raw) ? try Gzip.decompress(raw) : raw
             items = try AGNewsReader.parse(data, source: url.path)
-            isTestSplit = Checkpoint.digest(of: data) == Self.testSplitDigest
+            isTestSplit = Checkpoint.digest(of: data) == EvaluationSample.agNewsTestSplitDigest
         } catch let error as AGNewsReaderError {
             throw CommandFailure.badInput(error.description)
         } catch let error as GzipError {
