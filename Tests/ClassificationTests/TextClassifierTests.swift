@@ -4,12 +4,14 @@ import SafeTensors
 import Testing
 import TextPipeline
 
-/// The shipped checkpoint end to end (text → tokens → ids → engine) against PyTorch's outputs on
-/// the AG News test split (`../shared/models/notebook-gru-partial/expected_test_outputs.safetensors`).
+/// A real checkpoint end to end (text → tokens → ids → engine): the notebook's model trained in
+/// PyTorch against PyTorch's outputs on the AG News test split
+/// (`../shared/models/notebook-gru-partial/expected_test_outputs.safetensors`), and the shipped one.
 @Suite struct TextClassifierTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let model = root.appendingPathComponent("models/agnews-gru")
-    static let expected = root.appendingPathComponent("../shared/models/notebook-gru-partial/expected_test_outputs.safetensors").standardizedFileURL
+    static let model = root.appendingPathComponent("../shared/models/notebook-gru-partial").standardizedFileURL
+    static let shipped = root.appendingPathComponent("models/agnews-gru")
+    static let expected = model.appendingPathComponent("expected_test_outputs.safetensors")
     static let testSplit = root.appendingPathComponent("data/ag_news/test.csv.gz")
 
     @Test func singleItemsMatchPyTorch() throws {
@@ -43,8 +45,25 @@ import TextPipeline
         #expect(predictions.allSatisfy { !$0.truncated })
     }
 
+    /// The shipped model is batch-invariant (masked padding) and classifies real news: the first
+    /// 400 test items in batches of 64 equal each item alone, and most are right.
+    @Test func shippedModelIsBatchInvariantAndClassifiesRealNews() throws {
+        let classifier = try TextClassifier(directory: Self.shipped)
+        #expect(classifier.configuration.architecture.padding == .masked)
+        #expect(classifier.name == "agnews-gru")
+        let items = Array(try AGNewsReader.read(contentsOf: Self.testSplit).prefix(400))
+        let batched = try classifier.classify(texts: items.map(\.text), batchSize: 64)
+        let alone = try classifier.classify(texts: items.map(\.text), batchSize: 1)
+        for (a, b) in zip(batched, alone) {
+            #expect(a.labelID == b.labelID)
+            for (p, q) in zip(a.probabilities, b.probabilities) { #expect(abs(p - q) < 1e-5) }
+        }
+        let correct = zip(batched, items).filter { $0.labelID == $1.label }.count
+        #expect(Double(correct) / Double(items.count) > 0.85)
+    }
+
     @Test func overlongTextIsTruncatedAndMarked() throws {
-        let classifier = try TextClassifier(directory: Self.model)
+        let classifier = try TextClassifier(directory: Self.shipped)
         let text = Array(repeating: "market", count: 600).joined(separator: " ")
         let encoded = classifier.encode(text)
         #expect(encoded.ids.count == classifier.configuration.maxLength)
