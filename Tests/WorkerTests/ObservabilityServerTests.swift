@@ -33,7 +33,7 @@ import Worker
     /// Starts a server on a free loopback port, runs `body`, shuts the server down.
     static func withServer(
         registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
-        health: WorkerHealth = WorkerHealth(),
+        health: WorkerHealth = WorkerHealth(livenessWindow: .seconds(3600)),
         _ body: (ObservabilityServer, ObservabilityAddress) async throws -> Void
     ) async throws {
         let server = ObservabilityServer(
@@ -91,13 +91,13 @@ import Worker
 
     @Test func healthzFollowsLiveness() async throws {
         // A window long enough for a request on a loaded 2-core machine.
-        let health = WorkerHealth(livenessWindow: .milliseconds(1500))
+        let health = WorkerHealth(livenessWindow: .seconds(5))
         try await Self.withServer(health: health) { _, bound in
             health.heartbeat()
             let live = try await Self.fetch(bound, "/healthz")
             #expect(live.status == 200)
             #expect(live.body == "live\n")
-            try await Task.sleep(for: .milliseconds(1700))
+            try await Task.sleep(for: .milliseconds(5200))
             let stale = try await Self.fetch(bound, "/healthz")
             #expect(stale.status == 503)
             #expect(stale.body == "not live\n")
@@ -107,7 +107,7 @@ import Worker
     }
 
     @Test func readyzFollowsReadinessAndGivesTheReason() async throws {
-        let health = WorkerHealth()
+        let health = WorkerHealth(livenessWindow: .seconds(3600))
         try await Self.withServer(health: health) { _, bound in
             let starting = try await Self.fetch(bound, "/readyz")
             #expect(starting.status == 503)
@@ -139,7 +139,7 @@ import Worker
     }
 
     @Test func headHasTheStatusWithoutABody() async throws {
-        let health = WorkerHealth()
+        let health = WorkerHealth(livenessWindow: .seconds(3600))
         try await Self.withServer(health: health) { _, bound in
             let response = try await Self.fetch(bound, "/readyz", method: "HEAD")
             #expect(response.status == 503)
@@ -157,7 +157,7 @@ import Worker
     @Test func addressInUseThrowsBindFailedNamingTheAddress() async throws {
         try await Self.withServer { _, bound in
             let second = ObservabilityServer(
-                address: bound, registry: PrometheusCollectorRegistry(), health: WorkerHealth())
+                address: bound, registry: PrometheusCollectorRegistry(), health: WorkerHealth(livenessWindow: .seconds(3600)))
             let error = await #expect(throws: ObservabilityServerError.self) { try await second.start() }
             guard case .bindFailed(let address, let message) = error else {
                 Issue.record("expected bindFailed, got \(String(describing: error))")
@@ -181,11 +181,11 @@ import Worker
     @Test func shutdownReleasesThePort() async throws {
         let first = ObservabilityServer(
             address: ObservabilityAddress(host: "127.0.0.1", port: 0), registry: PrometheusCollectorRegistry(),
-            health: WorkerHealth())
+            health: WorkerHealth(livenessWindow: .seconds(3600)))
         let bound = try await first.start()
         await first.shutdown()
         #expect(await first.boundAddress == nil)
-        let second = ObservabilityServer(address: bound, registry: PrometheusCollectorRegistry(), health: WorkerHealth())
+        let second = ObservabilityServer(address: bound, registry: PrometheusCollectorRegistry(), health: WorkerHealth(livenessWindow: .seconds(3600)))
         #expect(try await second.start() == bound)
         #expect(try await Self.fetch(bound, "/healthz").status == 200)
         await second.shutdown()
@@ -194,7 +194,7 @@ import Worker
     @Test func runServesUntilCancelled() async throws {
         let server = ObservabilityServer(
             address: ObservabilityAddress(host: "127.0.0.1", port: 0), registry: PrometheusCollectorRegistry(),
-            health: WorkerHealth())
+            health: WorkerHealth(livenessWindow: .seconds(3600)))
         let running = Task { try await server.run() }
         var bound: ObservabilityAddress?
         for _ in 0..<500 where bound == nil {
@@ -212,7 +212,7 @@ import Worker
     @Test func ipv6LoopbackServes() async throws {
         let server = ObservabilityServer(
             address: try ObservabilityAddress(parsing: "[::1]:0"), registry: PrometheusCollectorRegistry(),
-            health: WorkerHealth())
+            health: WorkerHealth(livenessWindow: .seconds(3600)))
         let bound: ObservabilityAddress
         do {
             bound = try await server.start()
@@ -228,7 +228,7 @@ import Worker
     @Test func unparsableHostIsRefusedBeforeBinding() async throws {
         let server = ObservabilityServer(
             address: ObservabilityAddress(host: "300.1.1.1", port: 0), registry: PrometheusCollectorRegistry(),
-            health: WorkerHealth())
+            health: WorkerHealth(livenessWindow: .seconds(3600)))
         await #expect(throws: ObservabilityServerError.self) { try await server.start() }
     }
 }
