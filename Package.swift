@@ -12,12 +12,15 @@ let package = Package(
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "Classification", targets: ["Classification"]),
         .executable(name: "newsclf", targets: ["newsclf"]),
+        .executable(name: "newsclf-worker", targets: ["newsclf-worker"]),
     ],
     dependencies: [
         // SHA-256 of model.safetensors (the checkpoint digest the worker reports).
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // The worker's metrics API (the backend, Prometheus, is bootstrapped by the executable).
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         // C system libraries (Debian: librdkafka-dev, libopenblas-dev, zlib1g-dev).
@@ -47,7 +50,23 @@ let package = Package(
         .target(name: "Classification", dependencies: ["TextPipeline", "RecurrentClassifier"]),
         // The service: batching, classification, output and dead-letter publishing, commit policy,
         // reload, health, metrics, systemd integration.
-        .target(name: "Worker", dependencies: ["Kafka", "Classification"]),
+        .target(
+            name: "Worker",
+            dependencies: [
+                "Kafka", "Classification", "TextPipeline",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // The daemon: `newsclf-worker` (consume, classify, publish; signals, embedded broker).
+        .executableTarget(
+            name: "newsclf-worker",
+            dependencies: [
+                "Worker", "Kafka", "Classification",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
 
         // `newsclf classify | eval | inspect`.
         .executableTarget(
@@ -79,7 +98,13 @@ let package = Package(
             name: "KafkaTests",
             dependencies: ["Kafka", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ClassificationTests", dependencies: ["Classification"]),
-        .testTarget(name: "WorkerTests", dependencies: ["Worker"]),
+        .testTarget(
+            name: "WorkerTests",
+            dependencies: [
+                "Worker", "Kafka", "Classification", "RecurrentClassifier",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )
