@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(
             name: "WorkerTests",
             dependencies: [
-                "Worker", "Kafka", "Classification", "RecurrentClassifier",
+                "Worker", "Kafka", "Classification", "RecurrentClassifier", "TextPipeline",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]),
