@@ -170,6 +170,10 @@ public struct WorkerConfiguration: Sendable, Equatable {
         return configuration
     }
 
+    /// The ``kafkaProperties`` that apply to an admin client (``WorkerTopics``): those of the
+    /// producer.
+    public var adminProperties: [String: String] { Self.producerProperties(kafkaProperties) }
+
     /// Drops consumer-only properties, so that one `kafka.*` set can serve both clients
     /// without librdkafka's "property is for consumers" warnings.
     static func producerProperties(_ properties: [String: String]) -> [String: String] {

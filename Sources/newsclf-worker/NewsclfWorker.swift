@@ -58,7 +58,7 @@ struct NewsclfWorker: AsyncParsableCommand {
                 fflush(nil)
             } else if configuration.createTopics {
                 var admin = KafkaAdminConfiguration(bootstrapServers: configuration.bootstrapServers)
-                admin.properties = configuration.kafkaProperties
+                admin.properties = configuration.adminProperties
                 let client = try KafkaAdminClient(configuration: admin, logger: logger)
                 for outcome in try await WorkerTopics(configuration).create(with: client) {
                     logger.info("topic ready", metadata: ["kafka.topic": "\(outcome)"])

@@ -15,16 +15,20 @@ final class SignalHandlers {
     init(worker: ClassificationWorker, forcedExitAfter: Duration, logger: Logger) {
         let queue = DispatchQueue(label: "newsclf.worker.signals")
         var sources: [any DispatchSourceSignal] = []
-        let stopping = Mutex(false)
+        // When the first stop signal came. A second one more than a second later exits at once;
+        // one sooner is the same stop delivered twice (`timeout` and shells signal the child
+        // and then its process group).
+        let firstStop = Mutex<ContinuousClock.Instant?>(nil)
         for signalNumber in [SIGTERM, SIGINT] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
             source.setEventHandler {
-                let again = stopping.withLock { stopping in
-                    defer { stopping = true }
-                    return stopping
+                let first = firstStop.withLock { first in
+                    defer { first = first ?? .now }
+                    return first
                 }
-                if again {
+                if let first {
+                    guard ContinuousClock.now - first > .seconds(1) else { return }
                     logger.warning("second stop signal; exiting without draining")
                     exit(1)
                 }

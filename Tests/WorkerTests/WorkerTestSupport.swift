@@ -4,6 +4,7 @@ import Kafka
 import Logging
 import Testing
 import TextPipeline
+import Synchronization
 import Worker
 
 /// Every test that talks to a broker is nested in this suite, so that they run one at a time:
@@ -198,5 +199,54 @@ extension KafkaConsumerMessage {
             let offset = header(WorkerOutput.sourceOffsetHeader)
         else { return nil }
         return "\(topic)[\(partition)]@\(offset)"
+    }
+}
+
+/// Reads the output and dead-letter topics in the background (one consumer-group join) while a
+/// test starts, kills and restarts workers.
+final class OutputCollector: Sendable {
+    private let consumer: KafkaConsumer
+    private let received = Mutex<[KafkaConsumerMessage]>([])
+    private let task: Mutex<Task<Void, Never>?> = Mutex(nil)
+
+    init(bootstrapServers: String, topics: [String], sessionTimeout: Duration = .milliseconds(3000)) throws {
+        var configuration = KafkaConsumerConfiguration(
+            bootstrapServers: [bootstrapServers], groupID: WorkerBrokerFixture.freshGroupID())
+        configuration.sessionTimeout = sessionTimeout
+        configuration.heartbeatInterval = .milliseconds(300)
+        consumer = try KafkaConsumer(configuration: configuration, logger: WorkerTestSupport.logger)
+        try consumer.subscribe(topics: topics)
+        let poller = Task { [self] in
+            while !Task.isCancelled {
+                guard let batch = try? await consumer.poll(maxMessages: 1000, timeout: .milliseconds(100))
+                else { return }
+                received.withLock { $0 += batch.messages }
+            }
+        }
+        task.withLock { $0 = poller }
+    }
+
+    /// What arrived so far.
+    var messages: [KafkaConsumerMessage] { received.withLock { $0 } }
+
+    /// Waits until `condition` holds for what arrived, or `timeout` passed.
+    @discardableResult
+    func wait(
+        timeout: Duration = .seconds(30), until condition: ([KafkaConsumerMessage]) -> Bool
+    ) async -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        while clock.now < deadline {
+            if condition(messages) { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return condition(messages)
+    }
+
+    func stop() async {
+        let task = self.task.withLock { $0 }
+        task?.cancel()
+        await task?.value
+        try? await consumer.close()
     }
 }
