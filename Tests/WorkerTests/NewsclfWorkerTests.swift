@@ -13,12 +13,12 @@ extension WorkerBrokerTests {
             process.executableURL = WorkerExecutable.url
             process.arguments = [
                 "--bootstrap-servers", bootstrapServers, "--group-id", groupID, "--metrics-address", "",
-                "--model", WorkerTestSupport.shippedModel.path, "--log-level", "warning",
+                "--model", WorkerTestSupport.shippedModel.path,
                 "--kafka", "session.timeout.ms=3000", "--kafka", "heartbeat.interval.ms=300",
             ] + extra
             process.environment = ["PATH": "/usr/bin:/bin"]
             process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
+            process.standardError = WorkerExecutable.logFile()
             try process.run()
             return process
         }
@@ -79,4 +79,17 @@ enum WorkerExecutable {
         }
         return nil
     }()
+
+    /// Where a child worker's log goes: a new file in `NEWSCLF_TEST_WORKER_LOG_DIR` (at `info`)
+    /// when that is set, else nowhere.
+    static func logFile() -> FileHandle {
+        guard let directory = ProcessInfo.processInfo.environment["NEWSCLF_TEST_WORKER_LOG_DIR"] else {
+            return FileHandle.nullDevice
+        }
+        let path = "\(directory)/newsclf-worker-\(UUID().uuidString.prefix(8)).log"
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+            let handle = FileHandle(forWritingAtPath: path)
+        else { return FileHandle.nullDevice }
+        return handle
+    }
 }
