@@ -104,6 +104,7 @@ let package = Package(
                 "Worker", "Kafka", "Classification", "RecurrentClassifier", "TextPipeline",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]),
     ],
     swiftLanguageModes: [.v6]

@@ -20,15 +20,16 @@ import Synchronization
 /// - `newsclf_model_reloads_total{result}` — `success` or `failure`.
 public final class WorkerMetrics: Sendable {
     /// Inputs that got a label.
-    public let itemsClassified = Counter(label: "newsclf_items_classified_total")
+    public let itemsClassified: Counter
     /// Outputs acknowledged by the broker.
-    public let outputsPublished = Counter(label: "newsclf_outputs_published_total")
+    public let outputsPublished: Counter
     /// Items per classified batch.
-    public let batchSize = Recorder(label: "newsclf_batch_size", aggregate: true)
+    public let batchSize: Recorder
     /// Classification time per batch.
-    public let batchDuration = Metrics.Timer(label: "newsclf_batch_duration")
+    public let batchDuration: Metrics.Timer
     /// Input timestamp → output acknowledged.
-    public let endToEndLatency = Metrics.Timer(label: "newsclf_end_to_end_latency")
+    public let endToEndLatency: Metrics.Timer
+    private let factory: any MetricsFactory
 
     private struct Cache {
         var consumed: [KafkaTopicPartition: Counter] = [:]
@@ -39,7 +40,16 @@ public final class WorkerMetrics: Sendable {
 
     private let cache = Mutex(Cache())
 
-    public init() {}
+    /// - Parameter factory: the metrics backend; default the one bootstrapped in
+    ///   `MetricsSystem` (tests pass MetricsTestKit's `TestMetrics`).
+    public init(factory: any MetricsFactory = MetricsSystem.factory) {
+        self.factory = factory
+        itemsClassified = Counter(label: "newsclf_items_classified_total", factory: factory)
+        outputsPublished = Counter(label: "newsclf_outputs_published_total", factory: factory)
+        batchSize = Recorder(label: "newsclf_batch_size", aggregate: true, factory: factory)
+        batchDuration = Metrics.Timer(label: "newsclf_batch_duration", factory: factory)
+        endToEndLatency = Metrics.Timer(label: "newsclf_end_to_end_latency", factory: factory)
+    }
 
     /// Counts `count` records read from `partition`.
     public func consumed(_ count: Int, from partition: KafkaTopicPartition) {
@@ -47,7 +57,8 @@ public final class WorkerMetrics: Sendable {
             if let counter = cache.consumed[partition] { return counter }
             let counter = Counter(
                 label: "newsclf_messages_consumed_total",
-                dimensions: [("topic", partition.topic), ("partition", String(partition.partition))])
+                dimensions: [("topic", partition.topic), ("partition", String(partition.partition))],
+                factory: factory)
             cache.consumed[partition] = counter
             return counter
         }
@@ -58,7 +69,8 @@ public final class WorkerMetrics: Sendable {
     public func deadLetter(kind: String) {
         let counter = cache.withLock { cache in
             if let counter = cache.deadLetters[kind] { return counter }
-            let counter = Counter(label: "newsclf_dead_letters_total", dimensions: [("kind", kind)])
+            let counter = Counter(
+                label: "newsclf_dead_letters_total", dimensions: [("kind", kind)], factory: factory)
             cache.deadLetters[kind] = counter
             return counter
         }
@@ -71,7 +83,8 @@ public final class WorkerMetrics: Sendable {
             if let gauge = cache.lag[partition] { return gauge }
             let gauge = Gauge(
                 label: "newsclf_consumer_lag",
-                dimensions: [("topic", partition.topic), ("partition", String(partition.partition))])
+                dimensions: [("topic", partition.topic), ("partition", String(partition.partition))],
+                factory: factory)
             cache.lag[partition] = gauge
             return gauge
         }
@@ -80,7 +93,8 @@ public final class WorkerMetrics: Sendable {
 
     /// Marks the model now serving (its gauge 1, the previous one's removed).
     public func modelServing(name: String, digest: String) {
-        let gauge = Gauge(label: "newsclf_model_info", dimensions: [("name", name), ("digest", digest)])
+        let gauge = Gauge(
+            label: "newsclf_model_info", dimensions: [("name", name), ("digest", digest)], factory: factory)
         let previous = cache.withLock { cache in
             defer { cache.modelInfo = gauge }
             return cache.modelInfo
@@ -91,7 +105,9 @@ public final class WorkerMetrics: Sendable {
 
     /// Counts a reload attempt.
     public func modelReload(succeeded: Bool) {
-        Counter(label: "newsclf_model_reloads_total", dimensions: [("result", succeeded ? "success" : "failure")])
-            .increment()
+        Counter(
+            label: "newsclf_model_reloads_total", dimensions: [("result", succeeded ? "success" : "failure")],
+            factory: factory
+        ).increment()
     }
 }

@@ -1,6 +1,7 @@
 import Classification
 import Foundation
 import Kafka
+import MetricsTestKit
 import Testing
 import Worker
 
@@ -55,10 +56,12 @@ extension WorkerBrokerTests {
             try #require(bad.count == DeadLetterReason.Kind.allCases.count)
             let good = try WorkerTestSupport.inputJSON(id: "good", text: "Stocks rally as oil prices fall")
             try await fixture.produce(bad.map { ("key-\($0.kind.rawValue)", $0.value) } + [("key-good", good)])
+            let metrics = TestMetrics()
             let worker = RunningWorker(
                 try fixture.makeWorker(
                     try fixture.configuration(
-                        groupID: WorkerBrokerFixture.freshGroupID(), extra: ["max_message_bytes": "200"])))
+                        groupID: WorkerBrokerFixture.freshGroupID(), extra: ["max_message_bytes": "200"]),
+                    metrics: WorkerMetrics(factory: metrics)))
             let outputs = try await fixture.readOutputs(count: bad.count + 1)
             try await worker.stop()
 
@@ -74,7 +77,15 @@ extension WorkerBrokerTests {
                 #expect(letter.header(WorkerOutput.sourceTopicHeader) == fixture.input)
                 #expect(letter.header(WorkerOutput.sourcePartitionHeader) != nil)
                 #expect(letter.header(WorkerOutput.sourceOffsetHeader) != nil)
+                #expect(metrics.counterTotal(label: "newsclf_dead_letters_total", dimensions: [("kind", kind.rawValue)]) == 1)
             }
+            #expect(metrics.counterTotal(label: "newsclf_items_classified_total") == 1)
+            #expect(metrics.counterTotal(label: "newsclf_outputs_published_total") == Int64(bad.count + 1))
+            #expect(metrics.counterTotal(label: "newsclf_messages_consumed_total") == Int64(bad.count + 1))
+            #expect(try metrics.expectTimer("newsclf_batch_duration").values.isEmpty == false)
+            #expect(try metrics.expectTimer("newsclf_end_to_end_latency").values.count == bad.count + 1)
+            let digest = try WorkerTestSupport.classifier().digest
+            #expect(try metrics.expectGauge("newsclf_model_info", [("name", "agnews-gru"), ("digest", digest)]).lastValue == 1)
         }
 
         @Test func drainCommitsEveryAnsweredOffset() async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import MetricsTestKit
 import RecurrentClassifier
 import Testing
 import Worker
@@ -42,7 +43,10 @@ import Worker
         let first = try Self.makeSmallCheckpoint(in: directory, name: "first")
         let link = directory.appendingPathComponent("current")
         try FileManager.default.createSymbolicLink(at: link, withDestinationURL: WorkerTestSupport.shippedModel)
-        let store = try ModelStore(path: link.path, environment: [:], logger: WorkerTestSupport.logger)
+        let metrics = TestMetrics()
+        let store = try ModelStore(
+            path: link.path, environment: [:], metrics: WorkerMetrics(factory: metrics),
+            logger: WorkerTestSupport.logger)
         let shippedDigest = try WorkerTestSupport.classifier().digest
         #expect(store.current.digest == shippedDigest)
 
@@ -57,6 +61,11 @@ import Worker
         #expect(digest == store.current.digest)
         #expect(store.current.name == "first", "the name is the symlink target's")
         #expect(digest != shippedDigest)
+        #expect(metrics.counterTotal(label: "newsclf_model_reloads_total", dimensions: [("result", "success")]) == 1)
+        #expect(try metrics.expectGauge("newsclf_model_info", [("name", "first"), ("digest", digest)]).lastValue == 1)
+        #expect(
+            try metrics.expectGauge("newsclf_model_info", [("name", "agnews-gru"), ("digest", shippedDigest)]).lastValue == 0,
+            "the previous model's info gauge drops to 0")
     }
 
     @Test func aTruncatedCheckpointIsRefusedAndTheOldModelKeepsServing() throws {
@@ -66,7 +75,10 @@ import Worker
         let truncated = try Self.makeTruncatedCheckpoint(from: good, in: directory)
         let link = directory.appendingPathComponent("current")
         try FileManager.default.createSymbolicLink(at: link, withDestinationURL: good)
-        let store = try ModelStore(path: link.path, environment: [:], logger: WorkerTestSupport.logger)
+        let metrics = TestMetrics()
+        let store = try ModelStore(
+            path: link.path, environment: [:], metrics: WorkerMetrics(factory: metrics),
+            logger: WorkerTestSupport.logger)
         let servingDigest = store.current.digest
 
         try FileManager.default.removeItem(at: link)
@@ -78,6 +90,7 @@ import Worker
             #expect(error.problem.contains(Checkpoint.modelFileName), "names the file: \(error.problem)")
         }
         #expect(store.current.digest == servingDigest)
+        #expect(metrics.counterTotal(label: "newsclf_model_reloads_total", dimensions: [("result", "failure")]) == 1)
     }
 
     @Test func aMissingDirectoryIsRefused() throws {

@@ -49,7 +49,7 @@ extension WorkerBrokerTests {
             #expect(second.terminationReason == .exit)
         }
 
-        @Test func sigtermDrainsCommitsAndExitsZero() async throws {
+        @Test func sighupReloadsAndSigtermDrainsCommitsAndExitsZero() async throws {
             let fixture = try WorkerBrokerFixture()
             let groupID = WorkerBrokerFixture.freshGroupID()
             let collector = try OutputCollector(
@@ -57,7 +57,10 @@ extension WorkerBrokerTests {
             try await fixture.produce(
                 try (0..<50).map { ("k\($0)", try WorkerTestSupport.inputJSON(id: "\($0)", text: "Senate passes bill \($0)")) })
             let worker = try Self.launch(bootstrapServers: fixture.cluster.bootstrapServers, groupID: groupID)
+            await collector.wait { $0.count >= 1 }
+            kill(worker.processIdentifier, SIGHUP)  // reloads the same model; serving goes on
             await collector.wait { $0.count >= 50 }
+            #expect(worker.isRunning, "SIGHUP does not stop the worker")
             worker.terminate()
             worker.waitUntilExit()
             await collector.stop()

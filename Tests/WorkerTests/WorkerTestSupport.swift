@@ -100,12 +100,15 @@ struct WorkerBrokerFixture {
     }
 
     /// A worker serving the shipped model.
-    func makeWorker(_ configuration: WorkerConfiguration) throws -> ClassificationWorker {
+    func makeWorker(
+        _ configuration: WorkerConfiguration, metrics: WorkerMetrics = WorkerMetrics()
+    ) throws -> ClassificationWorker {
         let models = try ModelStore(
-            path: WorkerTestSupport.shippedModel.path, environment: [:], logger: WorkerTestSupport.logger)
-        return ClassificationWorker(
-            configuration: configuration, models: models, notifier: SystemdNotifier(socketPath: nil),
+            path: WorkerTestSupport.shippedModel.path, environment: [:], metrics: metrics,
             logger: WorkerTestSupport.logger)
+        return ClassificationWorker(
+            configuration: configuration, models: models, metrics: metrics,
+            notifier: SystemdNotifier(socketPath: nil), logger: WorkerTestSupport.logger)
     }
 
     /// Produces `messages` to the input topic and waits for their acknowledgements.
