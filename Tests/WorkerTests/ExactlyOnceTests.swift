@@ -32,6 +32,39 @@ extension WorkerBrokerTests {
             #expect(try await broker.committedOffsets(groupID: groupID) == broker.highWatermarks())
         }
 
+        @Test func aWorkerFencedByANewerProducerWithItsTransactionalIDStopsWithAFatalError() async throws {
+            let broker = try await NoidaBroker()
+            let transactionalID = "eos-fence-\(UUID().uuidString)"
+            try await broker.produce([("first", try WorkerTestSupport.inputJSON(id: "1", text: "Oil prices rise"))])
+            let collector = try broker.collector()
+            let models = try ModelStore(
+                path: WorkerTestSupport.shippedModel.path, environment: [:], logger: WorkerTestSupport.logger)
+            let worker = ClassificationWorker(
+                configuration: try broker.configuration(
+                    groupID: WorkerBrokerFixture.freshGroupID(), transactionalID: transactionalID),
+                models: models, notifier: SystemdNotifier(socketPath: nil), logger: WorkerTestSupport.logger)
+            let run = Task { try await worker.run() }
+            #expect(await collector.wait { !$0.isEmpty })
+
+            // A newer instance with the same transactional id fences this one.
+            var configuration = KafkaProducerConfiguration(bootstrapServers: [broker.servers])
+            configuration.transactionalID = transactionalID
+            let newer = try KafkaProducer(configuration: configuration, logger: WorkerTestSupport.logger)
+            try await newer.initTransactions(timeout: .seconds(30))
+            try await broker.produce([("second", try WorkerTestSupport.inputJSON(id: "2", text: "Team wins"))])
+
+            let outcome = await run.result
+            await newer.close()
+            await collector.stop()
+            guard case .failure(let error) = outcome else {
+                worker.requestStop()
+                Issue.record("the fenced worker kept running")
+                return
+            }
+            #expect((error as? KafkaError)?.isFatal == true, "\(error)")
+            #expect(collector.messages.count == 1, "the fenced worker's transaction is not visible")
+        }
+
         /// Disabled: on noida-db 0.2.3 the restarted worker's group join never completes after a
         /// member of the group was killed (the join and sync requests hang until the client times
         /// them out, also with `max.poll.interval.ms=10000` and a wait for the session to expire),
