@@ -157,6 +157,27 @@ extension WorkerBrokerTests {
             #expect(outputs.filter { $0.topic == fixture.deadLetters }.count == 1)
         }
 
+        /// A produce refused inside the transaction: the worker aborts, rewinds, and redoes the
+        /// batch in a new transaction (the mock shows aborted records too, so only "every input
+        /// answered and the worker still runs" is asserted here).
+        @Test func anAbortedTransactionIsRedone() async throws {
+            let fixture = try WorkerBrokerFixture()
+            try await fixture.produce(
+                try (0..<10).map { ("key-\($0)", try WorkerTestSupport.inputJSON(id: "\($0)", text: "Court rules on merger \($0)")) })
+            try fixture.cluster.pushRequestErrors([.topicAuthorizationFailed], for: .produce)
+            let collector = try OutputCollector(
+                bootstrapServers: fixture.cluster.bootstrapServers, topics: [fixture.output, fixture.deadLetters])
+            let worker = RunningWorker(
+                try fixture.makeWorker(
+                    try fixture.configuration(
+                        groupID: WorkerBrokerFixture.freshGroupID(),
+                        extra: ["processing_guarantee": "exactly_once", "transactional_id": "test-\(UUID().uuidString)"])))
+            let complete = await collector.wait { Set($0.compactMap(\.sourcePosition)).count >= 10 }
+            try await worker.stop()
+            await collector.stop()
+            #expect(complete, "every input answered after the abort")
+        }
+
         @Test func reloadBetweenBatchesChangesTheAnsweringModel() async throws {
             let fixture = try WorkerBrokerFixture()
             let directory = try ModelStoreTests.temporaryDirectory()
