@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Training", targets: ["Training"]),
         .executable(name: "newsclf", targets: ["newsclf"]),
         .executable(name: "newsclf-train", targets: ["newsclf-train"]),
+        .executable(name: "newsclf-worker", targets: ["newsclf-worker"]),
     ],
     dependencies: [
         // SHA-256 of model.safetensors (the checkpoint digest the worker reports).
@@ -57,10 +58,11 @@ let package = Package(
         .target(
             name: "Worker",
             dependencies: [
-                "Kafka", "Classification",
+                "Kafka", "Classification", "TextPipeline",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "FlyingSocks", package: "FlyingFox"),
             ]),
@@ -74,6 +76,15 @@ let package = Package(
         .executableTarget(
             name: "newsclf-train",
             dependencies: ["Training", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        // The daemon: `newsclf-worker` (consume, classify, publish; signals, embedded broker).
+        .executableTarget(
+            name: "newsclf-worker",
+            dependencies: [
+                "Worker", "Kafka", "Classification", "RecurrentClassifier",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
 
         // `newsclf classify | eval | inspect`.
         .executableTarget(
@@ -108,8 +119,10 @@ let package = Package(
         .testTarget(
             name: "WorkerTests",
             dependencies: [
-                "Worker",
+                "Worker", "Kafka", "Classification", "RecurrentClassifier", "TextPipeline",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
         .testTarget(

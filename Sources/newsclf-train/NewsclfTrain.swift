@@ -139,6 +139,7 @@ struct NewsclfTrain: ParsableCommand {
     }
 
     static func main() {
+        OpenBLASKernelSelection.reexecuteIfNeeded()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -1,0 +1,559 @@
+import Classification
+import Foundation
+import Kafka
+import Logging
+import Synchronization
+
+/// The worker service: consumes the input topic in a consumer group, classifies micro-batches,
+/// publishes one output per input (label or dead letter), and commits input offsets under the
+/// configured ``ProcessingGuarantee`` (DESIGN.md "Delivery guarantees").
+///
+/// **At-least-once** (default). The loop polls a batch (up to `batch_max_size` records, waiting
+/// `batch_max_wait_ms` after the first), classifies it, and enqueues its outputs without
+/// waiting; a second task reads the delivery reports. ``OffsetTracker`` advances a partition's
+/// offset only over inputs whose outputs are all acknowledged, and those offsets are *stored*;
+/// librdkafka's auto-commit sends them every `auto.commit.interval.ms` (5 s) and at close, so
+/// commits are batched. A failed delivery is produced again (a dead letter too large for the
+/// broker is re-sent without its value, see ``WorkerOutput``). With more than `max_in_flight`
+/// unanswered inputs the worker pauses its partitions and keeps polling (heartbeats, rebalances)
+/// until half of them are answered. On a revocation it waits for the revoked partitions' outputs,
+/// commits their offsets, and forgets them, so nothing is committed for a partition it no longer
+/// owns; a *lost* partition is forgotten at once.
+///
+/// **Exactly-once.** Each batch is one transaction: begin, produce the outputs, send the
+/// batch's next offsets with the consumer's group metadata, commit. An abortable error aborts
+/// the transaction and seeks the batch's partitions back to its first offsets, so the next poll
+/// redoes it; a fatal one (fenced by a newer instance with the same `transactional_id`) ends
+/// ``run()`` with the error.
+///
+/// **Stopping.** ``requestStop()`` (SIGTERM/SIGINT): the loop stops fetching, finishes the batch
+/// in flight, waits for its outputs (at most `drain_timeout_ms`), commits, leaves the group and
+/// returns. **Reloading.** ``reloadModel()`` (SIGHUP) swaps the model between batches.
+public final class ClassificationWorker: Sendable {
+    /// The settings.
+    public let configuration: WorkerConfiguration
+    /// The model serving, and its reload.
+    public let models: ModelStore
+    /// Readiness and liveness for `/readyz`, `/healthz`.
+    public let health: WorkerHealth
+    /// The metrics this worker emits.
+    public let metrics: WorkerMetrics
+    private let notifier: SystemdNotifier
+    private let logger: Logger
+    private let batchClassifier: BatchClassifier
+    private let stopRequested = Atomic<Bool>(false)
+    private let tracker = Mutex(OffsetTracker())
+    /// A delivery that cannot be retried; the loop ends with it.
+    private let deliveryFailure = Mutex<KafkaError?>(nil)
+
+    /// How long an idle poll waits for the first record of a batch.
+    static let idlePollTimeout: Duration = .milliseconds(100)
+    /// How long transaction calls may take.
+    static let transactionTimeout: Duration = .seconds(30)
+    /// How often the consumer lag gauge is refreshed.
+    static let lagInterval: Duration = .seconds(5)
+
+    /// - Parameters:
+    ///   - configuration: the resolved settings (bootstrap servers must be set).
+    ///   - models: the loaded model.
+    ///   - metrics: where metrics go (share it with ``ModelStore``).
+    ///   - health: updated as the worker starts, serves and drains.
+    ///   - notifier: systemd notifications (`READY=1`, `WATCHDOG=1`, `RELOADING=1`, `STOPPING=1`).
+    ///   - logger: the worker's log; payloads only at `debug`.
+    public init(
+        configuration: WorkerConfiguration, models: ModelStore, metrics: WorkerMetrics = WorkerMetrics(),
+        health: WorkerHealth = WorkerHealth(), notifier: SystemdNotifier = SystemdNotifier(),
+        logger: Logger = Logger(label: "newsclf.worker")
+    ) {
+        self.configuration = configuration
+        self.models = models
+        self.metrics = metrics
+        self.health = health
+        self.notifier = notifier
+        self.logger = logger
+        self.batchClassifier = BatchClassifier(
+            outputTopic: configuration.outputTopic, deadLetterTopic: configuration.deadLetterTopic,
+            maxMessageBytes: configuration.maxMessageBytes)
+    }
+
+    /// Asks ``run()`` to drain and return. Safe from any thread (a signal handler's queue).
+    public func requestStop() {
+        stopRequested.store(true, ordering: .releasing)
+    }
+
+    /// Whether ``requestStop()`` was called.
+    public var isStopRequested: Bool { stopRequested.load(ordering: .acquiring) }
+
+    /// Reloads the model (SIGHUP): tells systemd `RELOADING=1`, loads and validates the checkpoint
+    /// the configured path points to now, swaps it in (the next batch uses it) or keeps the old
+    /// one, then tells systemd `READY=1`.
+    @discardableResult
+    public func reloadModel() -> ModelReloadOutcome {
+        notify { try $0.reloading() }
+        let outcome = models.reload()
+        notify { try $0.ready(status: "serving model \(self.models.current.digest)") }
+        return outcome
+    }
+
+    /// Runs until ``requestStop()`` (returns after draining) or a fatal Kafka error (throws).
+    ///
+    /// - Throws: ``KafkaError`` when a client cannot be created, the subscription fails, the
+    ///   consumer or the transactional producer hits a fatal error, or an output cannot be
+    ///   produced at all (its input is then not committed; a restart redoes it).
+    public func run() async throws(KafkaError) {
+        let consumer = try KafkaConsumer(
+            configuration: configuration.consumerConfiguration, logger: logger)
+        let producer = try KafkaProducer(
+            configuration: configuration.producerConfiguration, logger: logger)
+        if configuration.processingGuarantee == .exactlyOnce {
+            try await initTransactions(producer)
+        }
+        try consumer.subscribe(topics: [configuration.inputTopic])
+        let lagTask = Task { [self] in await reportLag(consumer) }
+        defer { lagTask.cancel() }
+        health.setReady(true)
+        notify { try $0.ready(status: "consuming \(self.configuration.inputTopic)") }
+        logger.info(
+            "worker started",
+            metadata: [
+                "kafka.topic": "\(configuration.inputTopic)", "kafka.group": "\(configuration.groupID)",
+                "model.digest": "\(models.current.digest)",
+                "processing_guarantee": "\(configuration.processingGuarantee.rawValue)",
+            ])
+        switch configuration.processingGuarantee {
+        case .atLeastOnce:
+            try await runAtLeastOnce(consumer: consumer, producer: producer)
+        case .exactlyOnce:
+            try await runExactlyOnce(consumer: consumer, producer: producer)
+        }
+    }
+
+    // MARK: - At-least-once
+
+    private func runAtLeastOnce(
+        consumer: KafkaConsumer, producer: KafkaProducer
+    ) async throws(KafkaError) {
+        let reportTask = Task { [self] in
+            for await report in producer.deliveryReports {
+                await handleDeliveryReport(report, producer: producer)
+            }
+        }
+        var paused: [KafkaTopicPartition] = []
+        var watchdog = WatchdogTimer()
+        var failure: KafkaError?
+        do throws(KafkaError) {
+            while !isStopRequested {
+                if let error = deliveryFailure.withLock({ $0 }) { throw error }
+                let batch = try await pollBatch(consumer)
+                health.heartbeat()
+                watchdog.tick(notifier)
+                logEvents(batch.events)
+                try await publish(batch.messages, producer: producer)
+                for event in batch.events {
+                    guard case .partitionsRevoked(let partitions, let lost) = event else { continue }
+                    if !paused.isEmpty {
+                        try? consumer.resume(paused)
+                        paused = []
+                    }
+                    await release(partitions, lost: lost, consumer: consumer, producer: producer)
+                }
+                storeCommittableOffsets(consumer)
+                try applyBackpressure(consumer, paused: &paused)
+            }
+        } catch {
+            failure = error
+        }
+        await drainAtLeastOnce(consumer: consumer, producer: producer, clean: failure == nil)
+        reportTask.cancel()
+        if let failure { throw failure }
+    }
+
+    /// Classifies and enqueues the outputs of `messages` (not waiting for acknowledgements).
+    private func publish(
+        _ messages: [KafkaConsumerMessage], producer: KafkaProducer
+    ) async throws(KafkaError) {
+        guard !messages.isEmpty else { return }
+        let result = classify(messages)
+        for (input, output) in zip(messages, result.outputs) {
+            let token = tracker.withLock { $0.register(input, output: output) }
+            try await produce(output, token: token, producer: producer)
+        }
+    }
+
+    /// Decodes, classifies and counts one batch.
+    private func classify(_ messages: [KafkaConsumerMessage]) -> BatchClassifier.Result {
+        var perPartition: [KafkaTopicPartition: Int] = [:]
+        for message in messages { perPartition[message.topicPartition, default: 0] += 1 }
+        for (partition, count) in perPartition { metrics.consumed(count, from: partition) }
+        let classifier = models.current
+        let result = batchClassifier.process(messages, with: classifier)
+        metrics.batchSize.record(messages.count)
+        metrics.batchDuration.record(duration: result.classificationTime)
+        metrics.itemsClassified.increment(by: result.classifiedCount)
+        for (index, kind) in result.deadLetterKinds.sorted(by: { $0.key < $1.key }) {
+            metrics.deadLetter(kind: kind)
+            let input = messages[index]
+            logger.info(
+                "dead letter",
+                metadata: [
+                    "kafka.topic": "\(input.topic)", "kafka.partition": "\(input.partition)",
+                    "kafka.offset": "\(input.offset)", "error.kind": "\(kind)",
+                ])
+        }
+        if logger.logLevel <= .debug {
+            logger.debug(
+                "batch classified",
+                metadata: [
+                    "batch.size": "\(messages.count)", "model.digest": "\(classifier.digest)",
+                    "batch.duration_ms": "\(result.classificationTime.wholeMilliseconds)",
+                ])
+        }
+        return result
+    }
+
+    /// Enqueues `message`, waiting for room while librdkafka's queue is full. A dead letter the
+    /// client refuses as too large is enqueued again without its value.
+    private func produce(
+        _ message: KafkaProducerMessage, token: UInt64, producer: KafkaProducer
+    ) async throws(KafkaError) {
+        var message = message
+        while true {
+            do {
+                try producer.produce(message, token: token)
+                return
+            } catch let error where error.code == .queueFull {
+                try? await Task.sleep(for: .milliseconds(5))
+            } catch let error where error.code == .messageSizeTooLarge {
+                guard let smaller = withoutValue(message, error: error) else { throw error }
+                message = smaller
+                tracker.withLock { $0.replaceOutput(token: token, with: smaller) }
+            }
+        }
+    }
+
+    /// A dead letter whose original value does not fit the producer or broker limits, re-sent
+    /// with a null value and a header saying so (`newsclf.error.value_dropped`); `nil` for a
+    /// label (which is small and never too large) or one already without a value.
+    private func withoutValue(_ message: KafkaProducerMessage, error: KafkaError) -> KafkaProducerMessage? {
+        guard message.topic == configuration.deadLetterTopic, message.value != nil else { return nil }
+        var smaller = message
+        let size = message.value?.count ?? 0
+        smaller.value = nil
+        smaller.headers.append(
+            KafkaHeader(name: "newsclf.error.value_dropped", string: "\(size) bytes: \(error.name)"))
+        logger.warning(
+            "dead letter too large for the broker; sent without its value",
+            metadata: ["kafka.topic": "\(message.topic)", "bytes": "\(size)"])
+        return smaller
+    }
+
+    private func handleDeliveryReport(_ report: KafkaDeliveryReport, producer: KafkaProducer) async {
+        switch report.result {
+        case .success:
+            guard let entry = tracker.withLock({ $0.acknowledge(token: report.token) }) else { return }
+            metrics.outputsPublished.increment()
+            if let timestamp = entry.timestamp {
+                let now = Int64(Date().timeIntervalSince1970 * 1000)
+                metrics.endToEndLatency.recordMilliseconds(max(0, now - timestamp.millisecondsSinceEpoch))
+            }
+        case .failure(let error):
+            guard let entry = tracker.withLock({ $0.pendingOutput(token: report.token) }) else { return }
+            if error.code == .purgeQueue || error.code == .purgeInflight || error.code == .destroy {
+                return  // the producer is closing; the input stays uncommitted
+            }
+            logger.warning(
+                "output delivery failed; producing it again",
+                metadata: [
+                    "kafka.topic": "\(entry.partition.topic)", "kafka.partition": "\(entry.partition.partition)",
+                    "kafka.offset": "\(entry.offset)", "error": "\(error)",
+                ])
+            var message = entry.message
+            if error.code == .messageSizeTooLarge {
+                guard let smaller = withoutValue(message, error: error) else {
+                    deliveryFailure.withLock { $0 = $0 ?? error }
+                    return
+                }
+                message = smaller
+                tracker.withLock { $0.replaceOutput(token: report.token, with: smaller) }
+            }
+            do {
+                try await produce(message, token: report.token, producer: producer)
+            } catch {
+                deliveryFailure.withLock { $0 = $0 ?? error }
+            }
+        }
+    }
+
+    /// Stores the offsets that advanced; auto-commit sends them.
+    private func storeCommittableOffsets(_ consumer: KafkaConsumer) {
+        let offsets = tracker.withLock { $0.takeCommittableOffsets() }
+        guard !offsets.isEmpty else { return }
+        do {
+            try consumer.storeOffsets(offsets)
+        } catch {
+            logger.warning("cannot store offsets", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Pauses the assignment above `max_in_flight` unanswered inputs, resumes below half of it.
+    private func applyBackpressure(
+        _ consumer: KafkaConsumer, paused: inout [KafkaTopicPartition]
+    ) throws(KafkaError) {
+        let inFlight = tracker.withLock { $0.inFlightCount }
+        if paused.isEmpty && inFlight >= configuration.maxInFlight {
+            paused = try consumer.assignment()
+            try consumer.pause(paused)
+            logger.info("in-flight limit reached; partitions paused", metadata: ["in_flight": "\(inFlight)"])
+        } else if !paused.isEmpty && inFlight <= configuration.maxInFlight / 2 {
+            try consumer.resume(paused)
+            paused = []
+            logger.debug("partitions resumed", metadata: ["in_flight": "\(inFlight)"])
+        }
+    }
+
+    /// Finishes the in-flight work of revoked partitions and commits their offsets before the
+    /// next poll releases them; a lost partition is forgotten without a commit.
+    private func release(
+        _ partitions: [KafkaTopicPartition], lost: Bool, consumer: KafkaConsumer,
+        producer: KafkaProducer
+    ) async {
+        if !lost {
+            let clock = ContinuousClock()
+            let deadline = clock.now.advanced(by: configuration.drainTimeout)
+            try? await producer.flush(timeout: configuration.drainTimeout)
+            while tracker.withLock({ $0.inFlightCount(of: partitions) }) > 0 && clock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+            let offsets = tracker.withLock { $0.takeCommittableOffsets() }
+            let owned = Set(partitions)
+            let revokedOffsets = offsets.filter { owned.contains($0.topicPartition) }
+            do {
+                try consumer.storeOffsets(offsets)
+                try await consumer.commit(revokedOffsets)
+            } catch {
+                // The mock cluster and noida-db refuse commits during an eager rebalance
+                // (KAFKA-TESTING.md); the next owner then redoes these inputs (at-least-once).
+                logger.info(
+                    "commit on revocation failed; the next owner may redo some inputs",
+                    metadata: ["error": "\(error)"])
+            }
+        }
+        let dropped = tracker.withLock { $0.forget(partitions) }
+        logger.info(
+            lost ? "partitions lost" : "partitions revoked",
+            metadata: [
+                "kafka.partitions": "\(partitions.map(\.description).joined(separator: ","))",
+                "unanswered": "\(dropped)",
+            ])
+    }
+
+    private func drainAtLeastOnce(consumer: KafkaConsumer, producer: KafkaProducer, clean: Bool) async {
+        health.setReady(false, reason: "draining")
+        notify { try $0.stopping() }
+        logger.info("draining", metadata: ["in_flight": "\(tracker.withLock { $0.inFlightCount })"])
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: configuration.drainTimeout)
+        try? await producer.flush(timeout: configuration.drainTimeout)
+        while tracker.withLock({ $0.inFlightCount }) > 0 && clock.now < deadline
+            && deliveryFailure.withLock({ $0 }) == nil
+        {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        storeCommittableOffsets(consumer)
+        do {
+            try await consumer.commitStoredOffsets()
+        } catch {
+            logger.warning("final commit failed", metadata: ["error": "\(error)"])
+        }
+        do {
+            try await consumer.close()
+        } catch {
+            logger.warning("leaving the group failed", metadata: ["error": "\(error)"])
+        }
+        let unanswered = tracker.withLock { $0.inFlightCount }
+        await producer.close(timeout: .seconds(1))
+        logger.info(
+            clean ? "worker stopped" : "worker stopped after an error",
+            metadata: ["unanswered": "\(unanswered)"])
+    }
+
+    // MARK: - Exactly-once
+
+    private func initTransactions(_ producer: KafkaProducer) async throws(KafkaError) {
+        var attempt = 0
+        while true {
+            do {
+                try await producer.initTransactions(timeout: Self.transactionTimeout)
+                return
+            } catch let error where error.isRetriable && attempt < 5 {
+                attempt += 1
+                logger.warning("init transactions failed; retrying", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private func runExactlyOnce(
+        consumer: KafkaConsumer, producer: KafkaProducer
+    ) async throws(KafkaError) {
+        var watchdog = WatchdogTimer()
+        var failure: KafkaError?
+        do throws(KafkaError) {
+            while !isStopRequested {
+                let batch = try await pollBatch(consumer)
+                health.heartbeat()
+                watchdog.tick(notifier)
+                logEvents(batch.events)
+                if !batch.messages.isEmpty {
+                    try await processTransaction(batch.messages, consumer: consumer, producer: producer)
+                }
+            }
+        } catch {
+            failure = error
+        }
+        health.setReady(false, reason: "draining")
+        notify { try $0.stopping() }
+        do {
+            try await consumer.close()
+        } catch {
+            logger.warning("leaving the group failed", metadata: ["error": "\(error)"])
+        }
+        await producer.close(timeout: .seconds(1))
+        logger.info(failure == nil ? "worker stopped" : "worker stopped after an error")
+        if let failure { throw failure }
+    }
+
+    /// One batch as one transaction; on an abortable error the transaction is aborted and the
+    /// batch's partitions are rewound, so the next poll redoes it.
+    private func processTransaction(
+        _ messages: [KafkaConsumerMessage], consumer: KafkaConsumer, producer: KafkaProducer
+    ) async throws(KafkaError) {
+        var outputs = classify(messages).outputs
+        do throws(KafkaError) {
+            try producer.beginTransaction()
+            var reports = await producer.send(outputs)
+            // Dead letters too large for the broker go again without their value.
+            for (index, report) in reports.enumerated() where report.error?.code == .messageSizeTooLarge {
+                if let smaller = withoutValue(outputs[index], error: report.error!) {
+                    outputs[index] = smaller
+                    reports[index] = (await producer.send([smaller]))[0]
+                }
+            }
+            if let failed = reports.first(where: { !$0.isDelivered }), let error = failed.error {
+                var abortable = error
+                abortable.transactionRequiresAbort = true
+                throw abortable
+            }
+            try await producer.sendOffsetsToTransaction(
+                KafkaTopicPartitionOffset.nextOffsets(after: messages),
+                groupMetadata: try consumer.groupMetadata(), timeout: Self.transactionTimeout)
+            try await commitTransaction(producer)
+            metrics.outputsPublished.increment(by: outputs.count)
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            for message in messages {
+                if let timestamp = message.timestamp {
+                    metrics.endToEndLatency.recordMilliseconds(max(0, now - timestamp.millisecondsSinceEpoch))
+                }
+            }
+        } catch let error where !error.isFatal {
+            logger.warning(
+                "transaction failed; aborting and redoing the batch",
+                metadata: ["error": "\(error)", "batch.size": "\(messages.count)"])
+            try await producer.abortTransaction(timeout: Self.transactionTimeout)
+            var first: [KafkaTopicPartition: Int64] = [:]
+            for message in messages {
+                first[message.topicPartition] = min(first[message.topicPartition] ?? .max, message.offset)
+            }
+            let rewind = first.map {
+                KafkaTopicPartitionOffset(topic: $0.key.topic, partition: $0.key.partition, offset: $0.value)
+            }
+            do {
+                try await consumer.seek(rewind, timeout: .seconds(10))
+            } catch {
+                // A partition revoked meanwhile: its new owner starts from the committed offset.
+                logger.info("rewind after abort failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private func commitTransaction(_ producer: KafkaProducer) async throws(KafkaError) {
+        var attempt = 0
+        while true {
+            do {
+                try await producer.commitTransaction(timeout: Self.transactionTimeout)
+                return
+            } catch let error where error.isRetriable && !error.transactionRequiresAbort && attempt < 5 {
+                attempt += 1
+            }
+        }
+    }
+
+    // MARK: - Shared
+
+    /// Waits up to ``idlePollTimeout`` for a first record, then up to `batch_max_wait_ms` to
+    /// fill the batch. A revocation ends the batch.
+    private func pollBatch(_ consumer: KafkaConsumer) async throws(KafkaError) -> KafkaConsumerBatch {
+        var batch = try await consumer.poll(maxMessages: 1, timeout: Self.idlePollTimeout)
+        guard configuration.batchMaxSize > 1, !batch.messages.isEmpty,
+            batch.revokedPartitions.isEmpty
+        else { return batch }
+        let rest = try await consumer.poll(
+            maxMessages: configuration.batchMaxSize - batch.messages.count,
+            timeout: configuration.batchMaxWait)
+        batch.messages += rest.messages
+        batch.events += rest.events
+        return batch
+    }
+
+    private func logEvents(_ events: [KafkaConsumerEvent]) {
+        for event in events {
+            switch event {
+            case .partitionsAssigned, .partitionsRevoked:
+                break  // the consumer logs assignments; revocations are logged when released
+            case .error(let error):
+                logger.warning("Kafka error", metadata: ["error": "\(error)"])
+            case .offsetsCommitted(let offsets, let error?):
+                logger.info(
+                    "commit failed", metadata: ["error": "\(error)", "offsets": "\(offsets.count)"])
+            case .offsetsCommitted, .partitionEOF:
+                break
+            }
+        }
+    }
+
+    /// Refreshes `newsclf_consumer_lag` every ``lagInterval``: high watermark − position.
+    private func reportLag(_ consumer: KafkaConsumer) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: Self.lagInterval)
+            guard !Task.isCancelled, let assignment = try? consumer.assignment(), !assignment.isEmpty,
+                let positions = try? consumer.positions(assignment)
+            else { continue }
+            for partition in assignment {
+                guard let position = positions[partition],
+                    let watermarks = try? await consumer.watermarks(
+                        topic: partition.topic, partition: partition.partition, timeout: .seconds(2))
+                else { continue }
+                metrics.lag(max(0, watermarks.high - position), of: partition)
+            }
+        }
+    }
+
+    private func notify(_ body: (SystemdNotifier) throws -> Void) {
+        do {
+            try body(notifier)
+        } catch {
+            logger.warning("systemd notification failed", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// Sends `WATCHDOG=1` at half of systemd's `WatchdogSec` (``SystemdNotifier/watchdogInterval()``).
+private struct WatchdogTimer {
+    let interval = SystemdNotifier.watchdogInterval().map { $0 / 2 }
+    var last = ContinuousClock.now
+
+    mutating func tick(_ notifier: SystemdNotifier) {
+        guard let interval, ContinuousClock.now - last >= interval else { return }
+        last = .now
+        try? notifier.watchdog()
+    }
+}

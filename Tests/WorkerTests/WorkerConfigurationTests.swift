@@ -1,0 +1,155 @@
+import Foundation
+import Kafka
+import Testing
+import Worker
+
+@Suite struct WorkerConfigurationTests {
+    static func writeConfigFile(_ json: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("newsclf-worker-config-\(UUID().uuidString).json")
+        try Data(json.utf8).write(to: url)
+        return url
+    }
+
+    static func resolve(
+        _ arguments: [String], file: String? = nil, environment: [String: String] = [:]
+    ) throws -> WorkerConfiguration {
+        var arguments = arguments
+        var url: URL?
+        if let file {
+            url = try writeConfigFile(file)
+            arguments += ["--config", url!.path]
+        }
+        defer { if let url { try? FileManager.default.removeItem(at: url) } }
+        return try WorkerOptions.parse(arguments).resolve(environment: environment, hostName: "host1")
+    }
+
+    @Test func defaultsFollowTheDesign() throws {
+        let configuration = try Self.resolve(["--bootstrap-servers", "broker:9092"])
+        #expect(configuration.bootstrapServers == ["broker:9092"])
+        #expect(configuration.inputTopic == "news.raw")
+        #expect(configuration.outputTopic == "news.labels")
+        #expect(configuration.deadLetterTopic == "news.raw.dlq")
+        #expect(configuration.processingGuarantee == .atLeastOnce)
+        #expect(configuration.batchMaxSize == 64)
+        #expect(configuration.batchMaxWait == .milliseconds(5))
+        #expect(configuration.metricsAddress == "127.0.0.1:9464")
+        #expect(configuration.model == nil)
+        #expect(configuration.transactionalID == "newsclf-host1-default")
+    }
+
+    @Test func aFlagWinsOverTheFileWhichWinsOverTheEnvironment() throws {
+        let configuration = try Self.resolve(
+            ["--bootstrap-servers", "flag:1", "--batch-max-size", "8"],
+            file: #"{"bootstrap_servers": "file:1", "batch_max_size": 16, "group_id": "file-group", "input_topic": "file.in"}"#,
+            environment: [
+                "NEWSCLF_BOOTSTRAP_SERVERS": "env:1", "NEWSCLF_BATCH_MAX_SIZE": "32",
+                "NEWSCLF_GROUP_ID": "env-group", "NEWSCLF_OUTPUT_TOPIC": "env.out",
+            ])
+        #expect(configuration.bootstrapServers == ["flag:1"])
+        #expect(configuration.batchMaxSize == 8)
+        #expect(configuration.groupID == "file-group")
+        #expect(configuration.inputTopic == "file.in")
+        #expect(configuration.outputTopic == "env.out")
+    }
+
+    @Test func kafkaPropertiesComeFromEveryLayerWithTheSamePrecedence() throws {
+        let configuration = try Self.resolve(
+            ["--bootstrap-servers", "b:1", "--kafka", "security.protocol=SASL_SSL"],
+            file: #"{"kafka": {"sasl.mechanisms": "PLAIN", "security.protocol": "SSL"}, "kafka.client.rack": "r1"}"#,
+            environment: ["NEWSCLF_KAFKA_SASL_USERNAME": "user", "NEWSCLF_KAFKA_SASL_MECHANISMS": "SCRAM"])
+        #expect(
+            configuration.kafkaProperties == [
+                "security.protocol": "SASL_SSL", "sasl.mechanisms": "PLAIN", "client.rack": "r1",
+                "sasl.username": "user",
+            ])
+        #expect(configuration.consumerConfiguration.librdkafkaProperties["sasl.username"] == "user")
+        #expect(configuration.producerConfiguration.librdkafkaProperties["security.protocol"] == "SASL_SSL")
+    }
+
+    @Test func printedConfigurationMasksSecrets() throws {
+        let configuration = try Self.resolve(
+            ["--bootstrap-servers", "b:1"], environment: ["NEWSCLF_KAFKA_SASL_PASSWORD": "hunter2"])
+        let text = configuration.redactedDescription
+        #expect(!text.contains("hunter2"))
+        #expect(text.contains("kafka.sasl.password=\(KafkaRedaction.mask)"))
+        #expect(text.contains("batch_max_size=64"))
+    }
+
+    @Test func exactlyOnceMakesTheProducerTransactionalAndTurnsAutoCommitOff() throws {
+        let configuration = try Self.resolve(
+            ["--bootstrap-servers", "b:1", "--processing-guarantee", "exactly_once", "--instance", "3"])
+        #expect(configuration.producerConfiguration.transactionalID == "newsclf-host1-3")
+        #expect(configuration.consumerConfiguration.isAutoCommitEnabled == false)
+    }
+
+    @Test func embeddedBrokerNeedsNoBootstrapServers() throws {
+        let configuration = try Self.resolve(["--embedded-broker"])
+        #expect(configuration.embeddedBroker)
+        #expect(configuration.bootstrapServers.isEmpty)
+    }
+
+    @Test func anEmptyMetricsAddressTurnsTheServerOff() throws {
+        let configuration = try Self.resolve(["--bootstrap-servers", "b:1", "--metrics-address", ""])
+        #expect(configuration.metricsAddress == nil)
+    }
+
+    @Test func missingBootstrapServersIsAnError() throws {
+        #expect(throws: WorkerConfigurationError.self) { try Self.resolve([]) }
+    }
+
+    @Test func aBatchSizeOutOfRangeIsAnErrorNamingTheFlag() throws {
+        let error = #expect(throws: WorkerConfigurationError.self) {
+            try Self.resolve(["--bootstrap-servers", "b:1", "--batch-max-size", "0"])
+        }
+        #expect(error?.key == "batch_max_size")
+        #expect(error?.source == "flag --batch-max-size")
+    }
+
+    @Test func aNonIntegerFromTheEnvironmentIsAnErrorNamingTheVariable() throws {
+        let error = #expect(throws: WorkerConfigurationError.self) {
+            try Self.resolve(["--bootstrap-servers", "b:1"], environment: ["NEWSCLF_BATCH_MAX_WAIT_MS": "soon"])
+        }
+        #expect(error?.source == "environment NEWSCLF_BATCH_MAX_WAIT_MS")
+    }
+
+    @Test func anUnknownGuaranteeIsAnError() throws {
+        let error = #expect(throws: WorkerConfigurationError.self) {
+            try Self.resolve(["--bootstrap-servers", "b:1", "--processing-guarantee", "at_most_once"])
+        }
+        #expect(error?.key == "processing_guarantee")
+    }
+
+    @Test func anUnknownFileKeyIsAnError() throws {
+        let error = #expect(throws: WorkerConfigurationError.self) {
+            try Self.resolve(["--bootstrap-servers", "b:1"], file: #"{"batch_size": 3}"#)
+        }
+        #expect(error?.key == "batch_size")
+    }
+
+    @Test func aFileThatIsNotJSONIsAnError() throws {
+        let error = #expect(throws: WorkerConfigurationError.self) {
+            try Self.resolve(["--bootstrap-servers", "b:1"], file: "batch_max_size = 3")
+        }
+        #expect(error?.key == "config")
+    }
+
+    @Test func aBootstrapServerWithoutAPortIsAnError() throws {
+        let error = #expect(throws: WorkerConfigurationError.self) {
+            try Self.resolve(["--bootstrap-servers", "broker"])
+        }
+        #expect(error?.key == "bootstrap_servers")
+    }
+
+    @Test func aKafkaFlagWithoutAValueIsAnError() throws {
+        #expect(throws: WorkerConfigurationError.self) {
+            try Self.resolve(["--bootstrap-servers", "b:1", "--kafka", "acks"])
+        }
+    }
+
+    @Test func anUnknownLogLevelIsAnError() throws {
+        #expect(throws: WorkerConfigurationError.self) {
+            try Self.resolve(["--bootstrap-servers", "b:1", "--log-level", "loud"])
+        }
+    }
+}
