@@ -80,6 +80,12 @@ do {
 }
 let classifier = models.current
 
+/// `fetch.wait.max.ms` for the worker's and the reader's consumers. The mock broker answers a
+/// Fetch that finds no new data only when this wait runs out (a real broker answers as soon as
+/// data arrives, `fetch.min.bytes` = 1), so librdkafka's default of 500 ms would add up to half a
+/// second per hop that a real cluster does not have. `--fetch-wait-ms 500` measures it.
+let mockFetchWait = option("--fetch-wait-ms") ?? "10"
+
 func seconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
 }
@@ -129,11 +135,12 @@ final class OutputReader: Sendable {
             bootstrapServers: [bootstrapServers], groupID: "bench-reader-\(UUID().uuidString)")
         configuration.sessionTimeout = .milliseconds(3000)
         configuration.heartbeatInterval = .milliseconds(300)
+        configuration.properties["fetch.wait.max.ms"] = mockFetchWait
         consumer = try KafkaConsumer(configuration: configuration, logger: quietLogger)
         try consumer.subscribe(topics: topics)
         let poller = Task { [self] in
             while !Task.isCancelled {
-                do {
+                do throws(KafkaError) {
                     let batch = try await consumer.poll(maxMessages: 1000, timeout: .milliseconds(50))
                     let now = ContinuousClock.now
                     received.withLock { $0 += batch.messages.map { ($0, now) } }
@@ -202,7 +209,7 @@ func measureEndToEnd(batchSize: Int) async throws -> EndToEndResult {
             "bootstrap_servers": cluster.bootstrapServers, "group_id": "bench-worker-\(UUID().uuidString)",
             "metrics_address": "", "batch_max_size": String(batchSize), "drain_timeout_ms": "10000",
         ],
-        kafkaFlags: ["session.timeout.ms": "3000", "heartbeat.interval.ms": "300"],
+        kafkaFlags: ["session.timeout.ms": "3000", "heartbeat.interval.ms": "300", "fetch.wait.max.ms": mockFetchWait],
         environment: [:], hostName: "bench-host")
     try WorkerTopics(configuration, partitions: partitions).create(on: cluster)
     let worker = ClassificationWorker(
