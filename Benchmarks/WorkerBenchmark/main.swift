@@ -318,9 +318,10 @@ for batchSize in batchSizes {
     do {
         // Model alone before and after the worker run; the faster of the two counts (the
         // conservative denominator on a machine whose load varies).
-        let before = try measureModelOnly(batchSize: batchSize)
+        // Off the main thread, on the cooperative pool like the worker's loop.
+        let before = try await Task.detached { try measureModelOnly(batchSize: batchSize) }.value
         let endToEnd = try await measureEndToEnd(batchSize: batchSize)
-        let after = try measureModelOnly(batchSize: batchSize)
+        let after = try await Task.detached { try measureModelOnly(batchSize: batchSize) }.value
         let modelOnly = before.itemsPerSecond >= after.itemsPerSecond ? before : after
         modelOnlyRuns.append(String(format: "batch %d: %.0f, %.0f", batchSize, before.itemsPerSecond, after.itemsPerSecond))
         let ratio = endToEnd.itemsPerSecond / modelOnly.itemsPerSecond
