@@ -96,7 +96,8 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
 }
 
 print("WorkerBenchmark: \(items.count) AG News test items (\(testFile.lastPathComponent)), model \(classifier.name) \(classifier.digest.prefix(12)), \(ProcessInfo.processInfo.activeProcessorCount) CPUs")
-print("OpenBLAS: \(BLAS.coreName), OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "(unset)")")
+let environment = ProcessInfo.processInfo.environment
+print("OpenBLAS: \(BLAS.coreName), OPENBLAS_CORETYPE=\(environment["OPENBLAS_CORETYPE"] ?? "(unset)"), OPENBLAS_NUM_THREADS=\(environment["OPENBLAS_NUM_THREADS"] ?? "(unset: one per CPU)")")
 print("mock cluster: 1 broker, \(partitions) partitions per topic; worker: at-least-once, in process")
 
 // MARK: Model only
