@@ -107,6 +107,15 @@ let package = Package(
         // Training throughput benchmark (scripts/bench-training).
         .executableTarget(name: "TrainingBenchmark", dependencies: ["RecurrentClassifier"], path: "Benchmarks/TrainingBenchmark"),
 
+        // End-to-end worker throughput and latency on the mock cluster (scripts/bench-worker).
+        .executableTarget(
+            name: "WorkerBenchmark",
+            dependencies: [
+                "Worker", "Kafka", "Classification", "RecurrentClassifier", "TextPipeline",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/WorkerBenchmark"),
+
         .testTarget(name: "TextPipelineTests", dependencies: ["TextPipeline"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(
