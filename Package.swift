@@ -72,16 +72,21 @@ let package = Package(
             name: "Training",
             dependencies: ["Classification", "TextPipeline", "RecurrentClassifier", "SafeTensors"]),
 
+        // The entry point the executables share: OpenBLAS kernel choice, DESIGN.md's exit codes.
+        .target(
+            name: "CommandLineSupport",
+            dependencies: ["RecurrentClassifier", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
         // `newsclf-train`: AG News → a checkpoint directory (a thin command line over Training).
         .executableTarget(
             name: "newsclf-train",
-            dependencies: ["Training", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Training", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // The daemon: `newsclf-worker` (consume, classify, publish; signals, embedded broker).
         .executableTarget(
             name: "newsclf-worker",
             dependencies: [
-                "Worker", "Kafka", "Classification", "RecurrentClassifier",
+                "Worker", "Kafka", "Classification", "RecurrentClassifier", "CommandLineSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -90,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "newsclf",
             dependencies: [
-                "Classification", "RecurrentClassifier", "TextPipeline",
+                "Classification", "RecurrentClassifier", "TextPipeline", "CommandLineSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

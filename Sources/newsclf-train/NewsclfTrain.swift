@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import Foundation
 import RecurrentClassifier
 import TextPipeline
@@ -138,21 +139,8 @@ struct NewsclfTrain: ParsableCommand {
         }
     }
 
-    static func main() {
-        OpenBLASKernelSelection.reexecuteIfNeeded()
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch {
-            let code = exitCode(for: error)
-            let message = fullMessage(for: error)
-            if code == .success {
-                if !message.isEmpty { print(message) }
-                Foundation.exit(0)
-            }
-            if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
-            Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
-        }
+    static func main() async {
+        await runNewsclfCommand()
     }
 }
 

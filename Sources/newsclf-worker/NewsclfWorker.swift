@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import Foundation
 import Kafka
 import Logging
@@ -24,27 +25,9 @@ struct NewsclfWorker: AsyncParsableCommand {
 
     @OptionGroup var options: WorkerOptions
 
-    /// Picks OpenBLAS's kernels (``OpenBLASKernelSelection``), then parses and runs; usage errors
-    /// exit 2 (ArgumentParser's own code for them, `EX_USAGE`, is 64).
+    /// Picks OpenBLAS's kernels, parses and runs; usage errors exit 2 (`runNewsclfCommand`).
     static func main() async {
-        OpenBLASKernelSelection.reexecuteIfNeeded()
-        do {
-            var command = try parseAsRoot()
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            let code = exitCode(for: error)
-            let message = fullMessage(for: error)
-            if code == .success {
-                if !message.isEmpty { print(message) }
-                Foundation.exit(0)
-            }
-            if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
-            Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
-        }
+        await runNewsclfCommand()
     }
 
     func run() async throws {

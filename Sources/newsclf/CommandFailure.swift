@@ -1,8 +1,9 @@
 import ArgumentParser
+import CommandLineSupport
 
 /// A failure with the exit code DESIGN.md assigns: 2 for usage or bad input, 1 for a runtime
 /// failure. The message goes to standard error.
-enum CommandFailure: Error, CustomStringConvertible {
+enum CommandFailure: CommandLineFailure {
     case badInput(String)
     case runtime(String)
 
@@ -12,10 +13,10 @@ enum CommandFailure: Error, CustomStringConvertible {
         }
     }
 
-    var exitCode: ExitCode {
+    var exitStatus: Int32 {
         switch self {
-        case .badInput: ExitCode(2)
-        case .runtime: ExitCode(1)
+        case .badInput: 2
+        case .runtime: 1
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import Foundation
 import RecurrentClassifier
 
@@ -14,26 +15,6 @@ struct Newsclf: AsyncParsableCommand {
         subcommands: [ClassifyCommand.self, EvalCommand.self, InspectCommand.self])
 
     static func main() async {
-        OpenBLASKernelSelection.reexecuteIfNeeded()
-        do {
-            var command = try parseAsRoot()
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch let failure as CommandFailure {
-            FileHandle.standardError.write(Data((failure.description + "\n").utf8))
-            Foundation.exit(failure.exitCode.rawValue)
-        } catch {
-            let code = exitCode(for: error)
-            let message = fullMessage(for: error)
-            if code == .success {
-                if !message.isEmpty { print(message) }
-                Foundation.exit(0)
-            }
-            FileHandle.standardError.write(Data((message + "\n").utf8))
-            Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
-        }
+        await runNewsclfCommand()
     }
 }
