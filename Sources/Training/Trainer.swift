@@ -33,6 +33,11 @@ public struct Trainer: Sendable {
         gradients = parameters
     }
 
+    /// Sets Adam's learning rate for the steps that follow (a schedule's value; the moments are kept).
+    public mutating func setLearningRate(_ learningRate: Double) {
+        optimizer.learningRate = learningRate
+    }
+
     /// One optimizer step on a batch.
     /// - Parameters:
     ///   - batch: `[B, T]` token ids with lengths.

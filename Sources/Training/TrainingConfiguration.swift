@@ -1,3 +1,4 @@
+import Foundation
 import RecurrentClassifier
 import TextPipeline
 
@@ -40,8 +41,12 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var batchSize = 32
     /// Passes over the training portion.
     public var epochs = 5
-    /// Adam's learning rate.
+    /// Adam's learning rate (of the first epoch when ``learningRateDecay`` is set).
     public var learningRate = 1e-3
+    /// Multiplies the learning rate by this factor after every epoch, in (0, 1]: epoch `e`
+    /// (from 0) trains with `learningRate × decay^e`, PyTorch's `ExponentialLR(gamma=decay)`
+    /// stepped once per epoch. `nil`: a constant learning rate (the notebook's).
+    public var learningRateDecay: Double? = nil
     /// Largest global L2 norm of the gradients (PyTorch `clip_grad_norm_`); `nil`: no clipping.
     public var clipNorm: Double? = nil
     /// Seeds the split, the initial weights, the shuffles and the dropout masks.
@@ -57,6 +62,11 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
 
     /// The notebook's best configuration.
     public init() {}
+
+    /// The learning rate of epoch `epoch` (counted from 0): `learningRate × decay^epoch`.
+    public func learningRate(epoch: Int) -> Double {
+        learningRate * pow(learningRateDecay ?? 1, Double(epoch))
+    }
 
     /// The architecture of the model for a vocabulary of `vocabularySize` tokens.
     public func architecture(vocabularySize: Int) -> ModelConfiguration.Architecture {
@@ -93,6 +103,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
             throw fail("--max-length", "is \(maxLength), must be at least \(ModelConfiguration.minimumMaxLength)")
         }
         if !(learningRate > 0 && learningRate.isFinite) { throw fail("--learning-rate", "is \(learningRate), must be positive") }
+        if let learningRateDecay, !(learningRateDecay > 0 && learningRateDecay <= 1) {
+            throw fail("--lr-decay", "is \(learningRateDecay), must be in (0, 1]")
+        }
         if let clipNorm, !(clipNorm > 0 && clipNorm.isFinite) { throw fail("--clip-norm", "is \(clipNorm), must be positive") }
         if !(validationFraction > 0 && validationFraction < 1) {
             throw fail("--valid-fraction", "is \(validationFraction), must be in (0, 1)")
@@ -109,6 +122,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         case numLayers = "num_layers", hiddenSize = "hidden_size", embeddingSize = "embedding_size"
         case concatLast = "concat_last", rnnDropout = "rnn_dropout", vocabularyThreshold = "vocab_threshold"
         case maxLength = "max_length", batchSize = "batch_size", learningRate = "learning_rate"
+        case learningRateDecay = "lr_decay"
         case clipNorm = "clip_norm", validationFraction = "valid_fraction", evaluationInterval = "eval_every"
     }
 }

@@ -22,7 +22,7 @@ struct TrainingRecord {
             split: \(split.trainingIndices.count) training, \(split.validationIndices.count) validation (\(c.validationFraction), stratified, seed \(c.seed))
             vocabulary: \(vocabulary.count) tokens (count > \(c.vocabularyThreshold)\(initFrom.map { ", from \($0.path)" } ?? ""), \(c.preprocessing.rawValue))
             model: \(c.cell.rawValue) \(c.numLayers) layer(s)\(c.bidirectional ? " bidirectional" : ""), E \(c.embeddingSize), H \(c.hiddenSize), \(c.pooling.rawValue)\(c.concatLast ? "+last" : "") pooling, dropout \(c.dropout), rnn dropout \(c.rnnDropout); \(parameterCount) parameters
-            training: \(c.epochs) epoch(s), batch \(c.batchSize), Adam lr \(c.learningRate)\(c.clipNorm.map { ", clip norm \($0)" } ?? ""), \(threads) thread(s)
+            training: \(c.epochs) epoch(s), batch \(c.batchSize), Adam lr \(c.learningRate)\(c.learningRateDecay.map { " × \($0) per epoch" } ?? "")\(c.clipNorm.map { ", clip norm \($0)" } ?? ""), \(threads) thread(s)
             """
     }
 

@@ -233,6 +233,7 @@ public struct TrainingRun {
 
         while progress.epoch < configuration.epochs {
             let order = batches.order(epoch: progress.epoch)
+            trainer.setLearningRate(configuration.learningRate(epoch: progress.epoch))
             while progress.batchInEpoch < batchesPerEpoch {
                 if shouldStop() {
                     try saveCheckpoint(

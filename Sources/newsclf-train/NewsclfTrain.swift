@@ -57,6 +57,8 @@ struct NewsclfTrain: ParsableCommand {
     var epochs: Int?
     @Option(help: .init("Adam learning rate (default 0.001).", valueName: "lr"))
     var learningRate: Double?
+    @Option(help: .init("Multiply the learning rate by g after each epoch (default 1).", valueName: "g"))
+    var lrDecay: Double?
     @Option(help: .init("Clip gradients to this global L2 norm (default: none).", valueName: "norm"))
     var clipNorm: Double?
     @Option(help: .init("Seed of split, weights, shuffles, dropout (default 0).", valueName: "n"))
@@ -92,6 +94,7 @@ struct NewsclfTrain: ParsableCommand {
         if let batchSize { c.batchSize = batchSize }
         if let epochs { c.epochs = epochs }
         if let learningRate { c.learningRate = learningRate }
+        if let lrDecay { c.learningRateDecay = lrDecay }
         if let clipNorm { c.clipNorm = clipNorm }
         if let seed { c.seed = seed }
         if let validFraction { c.validationFraction = validFraction }

@@ -17,9 +17,10 @@ import Testing
         var configuration = TrainingConfiguration()
         configuration.clipNorm = 5
         configuration.limit = 10
+        configuration.learningRateDecay = 0.5
         let data = try JSONEncoder().encode(configuration)
         let keys = try #require(JSONSerialization.jsonObject(with: data) as? [String: Any]).keys
-        #expect(keys.contains("vocab_threshold") && keys.contains("eval_every") && keys.contains("valid_fraction"))
+        #expect(keys.contains("vocab_threshold") && keys.contains("eval_every") && keys.contains("valid_fraction") && keys.contains("lr_decay"))
         #expect(try JSONDecoder().decode(TrainingConfiguration.self, from: data) == configuration)
     }
 
@@ -42,6 +43,19 @@ import Testing
     @Test func validationFractionOfOneIsRejected() { #expect(rejected({ $0.validationFraction = 1 }, option: "--valid-fraction")) }
     @Test func evaluationIntervalAboveOneIsRejected() { #expect(rejected({ $0.evaluationInterval = 1.5 }, option: "--eval-every")) }
     @Test func nonPositiveLearningRateIsRejected() { #expect(rejected({ $0.learningRate = 0 }, option: "--learning-rate")) }
+    @Test func zeroLearningRateDecayIsRejected() { #expect(rejected({ $0.learningRateDecay = 0 }, option: "--lr-decay")) }
+    @Test func learningRateDecayAboveOneIsRejected() { #expect(rejected({ $0.learningRateDecay = 1.5 }, option: "--lr-decay")) }
+
+    @Test func learningRateDecaysOncePerEpoch() {
+        var configuration = TrainingConfiguration()
+        configuration.learningRate = 2e-3
+        #expect(configuration.learningRate(epoch: 3) == 2e-3)
+        configuration.learningRateDecay = 0.5
+        #expect(configuration.learningRate(epoch: 0) == 2e-3)
+        #expect(configuration.learningRate(epoch: 1) == 1e-3)
+        #expect(configuration.learningRate(epoch: 3) == 2.5e-4)
+    }
+
     @Test func nonPositiveClipNormIsRejected() { #expect(rejected({ $0.clipNorm = 0 }, option: "--clip-norm")) }
     @Test func tooShortMaxLengthIsRejected() { #expect(rejected({ $0.maxLength = 2 }, option: "--max-length")) }
     @Test func negativeThresholdIsRejected() { #expect(rejected({ $0.vocabularyThreshold = -1 }, option: "--vocab-threshold")) }

@@ -79,12 +79,32 @@ import TextPipeline
             != TrainingFixtures.bytes(second.appendingPathComponent("last/model.safetensors")))
     }
 
+    @Test func learningRateDecayChangesTheModel() throws {
+        var configuration = TrainingFixtures.configuration
+        configuration.epochs = 2
+        let constant = TrainingFixtures.outputDirectory("constant-lr")
+        let decayed = TrainingFixtures.outputDirectory("decayed-lr")
+        guard case .finished(let a) = try TrainingFixtures.run(configuration, out: constant) else {
+            Issue.record("constant-rate run did not finish")
+            return
+        }
+        configuration.learningRateDecay = 0.25
+        guard case .finished(let b) = try TrainingFixtures.run(configuration, out: decayed) else {
+            Issue.record("decayed run did not finish")
+            return
+        }
+        #expect(a.last?.trainLoss != b.last?.trainLoss)
+        #expect(TrainingFixtures.bytes(constant.appendingPathComponent("last/model.safetensors"))
+            != TrainingFixtures.bytes(decayed.appendingPathComponent("last/model.safetensors")))
+    }
+
     @Test func resumeAfterInterruptionEqualsAnUninterruptedRun() throws {
         var configuration = TrainingFixtures.configuration
         configuration.epochs = 2
         configuration.dropout = 0.3
         configuration.rnnDropout = 0.2
         configuration.numLayers = 2
+        configuration.learningRateDecay = 0.5
         let straight = TrainingFixtures.outputDirectory("straight")
         guard case .finished(let expected) = try TrainingFixtures.run(configuration, out: straight) else {
             Issue.record("uninterrupted run did not finish")
