@@ -365,9 +365,9 @@ private struct ValueSources {
         return WorkerConfiguration(
             bootstrapServers: bootstrapServers,
             groupID: try string("group_id", default: "newsclf-worker"),
-            inputTopic: try string("input_topic", default: "news.raw"),
-            outputTopic: try string("output_topic", default: "news.labels"),
-            deadLetterTopic: try string("dead_letter_topic", default: "news.raw.dlq"),
+            inputTopic: try string("input_topic", default: WorkerTopics.defaultInput),
+            outputTopic: try string("output_topic", default: WorkerTopics.defaultOutput),
+            deadLetterTopic: try string("dead_letter_topic", default: WorkerTopics.defaultDeadLetter),
             model: model,
             processingGuarantee: guarantee,
             instance: instance,
