@@ -58,7 +58,7 @@ let package = Package(
         .target(
             name: "Worker",
             dependencies: [
-                "Kafka", "Classification", "TextPipeline",
+                "Kafka", "Classification", "TextPipeline", "RecurrentClassifier",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
