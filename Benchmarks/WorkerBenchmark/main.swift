@@ -164,7 +164,9 @@ final class OutputReader: Sendable {
         let poller = Task { [self] in
             while !Task.isCancelled {
                 do throws(KafkaError) {
-                    let batch = try await consumer.poll(maxMessages: 1000, timeout: .milliseconds(50))
+                    // Paced: one record a poll, so that each is timed when it arrives (a poll
+                    // for many waits out its timeout unless it fills, up to 50 ms late).
+                    let batch = try await consumer.poll(maxMessages: pacedRate == nil ? 1000 : 1, timeout: .milliseconds(50))
                     let now = ContinuousClock.now
                     received.withLock { $0 += batch.messages.map { ($0, now) } }
                 } catch {

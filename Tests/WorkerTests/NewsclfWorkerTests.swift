@@ -52,6 +52,46 @@ extension WorkerBrokerTests {
             #expect(second.terminationReason == .exit)
         }
 
+        /// The exactly-once restart path on the mock: a worker killed with SIGKILL inside its
+        /// transactions, restarted with the same `transactional_id`, initialises its transactions
+        /// again and answers every input. Exactly-once itself cannot be asserted here: librdkafka's
+        /// mock (2.0.2, and upstream `rdkafka_mock_handlers.c` still) gives a restarted producer a
+        /// new producer id instead of bumping the old one's epoch (no fencing, the open transaction
+        /// is never aborted), stores no offsets from `TxnOffsetCommit`, and answers every Fetch with
+        /// no aborted transactions and the last stable offset at the log end, so `read_committed`
+        /// readers see the killed worker's uncommitted outputs and the restart redoes every input.
+        /// ``ExactlyOnceTests`` asserts the guarantee on noida-db.
+        @Test func aKilledExactlyOnceWorkerRestartedWithItsTransactionalIDAnswersEveryInput() async throws {
+            let fixture = try WorkerBrokerFixture()
+            let groupID = WorkerBrokerFixture.freshGroupID()
+            let exactlyOnce = [
+                "--processing-guarantee", "exactly_once", "--transactional-id", "kill-\(UUID().uuidString)",
+                "--batch-max-size", "8",
+            ]
+            let collector = try OutputCollector(
+                bootstrapServers: fixture.cluster.bootstrapServers, topics: [fixture.output, fixture.deadLetters])
+            try await fixture.produce(
+                try (0..<200).map { ("k\($0)", try WorkerTestSupport.inputJSON(id: "\($0)", text: "Rover finds ice \($0)")) })
+            let first = try Self.launch(
+                bootstrapServers: fixture.cluster.bootstrapServers, groupID: groupID, extra: exactlyOnce)
+            let started = await collector.wait { !$0.isEmpty }
+            kill(first.processIdentifier, SIGKILL)
+            first.waitUntilExit()
+            #expect(started, "the first worker answered something before it was killed")
+
+            let second = try Self.launch(
+                bootstrapServers: fixture.cluster.bootstrapServers, groupID: groupID, extra: exactlyOnce)
+            let complete = await collector.wait(timeout: .seconds(60)) {
+                Set($0.compactMap(\.sourcePosition)).count >= 200
+            }
+            second.terminate()
+            second.waitUntilExit()
+            await collector.stop()
+            #expect(complete, "every input answered: \(Set(collector.messages.compactMap(\.sourcePosition)).count) of 200")
+            #expect(second.terminationReason == .exit)
+            #expect(second.terminationStatus == 0, "the restarted worker was not fenced and drains on SIGTERM")
+        }
+
         @Test func sighupReloadsAndSigtermDrainsCommitsAndExitsZero() async throws {
             let fixture = try WorkerBrokerFixture()
             let groupID = WorkerBrokerFixture.freshGroupID()
