@@ -58,7 +58,7 @@ let package = Package(
         .target(
             name: "Worker",
             dependencies: [
-                "Kafka", "Classification", "TextPipeline",
+                "Kafka", "Classification", "TextPipeline", "RecurrentClassifier",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -91,12 +91,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        // `newsclf classify | eval | inspect`.
+        // `newsclf classify | eval | inspect | dev-broker`.
         .executableTarget(
             name: "newsclf",
             dependencies: [
                 "Classification", "RecurrentClassifier", "TextPipeline", "CommandLineSupport",
+                "Kafka", "Worker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
 
         // Benchmarks (scripts/bench-*), built in release only by those scripts.

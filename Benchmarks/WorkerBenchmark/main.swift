@@ -1,7 +1,8 @@
 // End-to-end speed of the worker (issue 5): AG News test items through an in-process
 // `ClassificationWorker` on librdkafka's mock cluster, side by side with the model alone.
 //
-//   scripts/bench-worker [--batch-sizes 64,256] [--items N] [--timeout-s S]
+//   scripts/bench-worker [--batch-sizes 64,256] [--items N] [--timeout-s S] [--inference-threads T]
+//                        [--rate ITEMS_PER_S]
 //
 // Per batch size: a fresh mock cluster (1 broker, 4 partitions per topic), the worker serving the
 // shipped model (models/agnews-gru, at-least-once, batch_max_wait_ms 5), an output reader in
@@ -21,6 +22,15 @@
 //   worker's batches are formed per partition poll, not in file order, so this can differ from
 //   `newsclf eval` (file order, batch 32: 0.8995) in the last digits; the model-only accuracy at
 //   the same batch size is printed next to it).
+//
+// `--inference-threads T` sets the worker's `inference_threads` (default: the CPU count, as the
+// worker; 1 is the worker's threading before that setting existed: one engine thread, OpenBLAS at
+// its own default).
+//
+// `--rate R` (paced mode): instead of the burst, the items are handed to the producer at R items/s
+// (below the worker's capacity), and the latency of each item is measured from its own hand-over
+// to its label: produce → label latency at a steady load, without the queueing of a burst. Prints
+// the achieved rate and latency p50 / p99 / max per batch size (no model-only comparison).
 //
 // Exits 1 when any item has no label, more than one, a dead letter, or the wait runs out.
 import Classification
@@ -73,13 +83,23 @@ guard !items.isEmpty, !batchSizes.isEmpty, batchSizes.allSatisfy({ $0 >= 1 && $0
     fail("nothing to do: \(items.count) items, batch sizes \(batchSizes) (each 1...4096)")
 }
 
+/// `inference_threads` as the worker resolves it; its OpenBLAS setting is made before any model
+/// runs, as `newsclf-worker` does.
+let threading: WorkerConfiguration
 let models: ModelStore
 do {
-    models = try ModelStore(path: modelDirectory.path, environment: [:], logger: quietLogger)
+    threading = try WorkerConfiguration.resolve(
+        flags: ["bootstrap_servers": "unused:9092"].merging(option("--inference-threads").map { ["inference_threads": $0] } ?? [:]) { $1 },
+        environment: [:], hostName: "bench-host")
+    threading.configureBLASThreads()
+    models = try ModelStore(
+        path: modelDirectory.path, environment: [:], inferenceOptions: threading.inferenceOptions, logger: quietLogger)
 } catch {
     fail("cannot load \(modelDirectory.path): \(error)")
 }
 let classifier = models.current
+/// Items per second handed to the producer in paced mode; `nil` for the burst.
+let pacedRate = option("--rate").flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil }
 
 /// `fetch.wait.max.ms` for the worker's and the reader's consumers. The mock broker answers a
 /// Fetch that finds no new data only when this wait runs out (a real broker answers as soon as
@@ -99,6 +119,7 @@ print("WorkerBenchmark: \(items.count) AG News test items (\(testFile.lastPathCo
 let environment = ProcessInfo.processInfo.environment
 print("OpenBLAS: \(BLAS.coreName), OPENBLAS_CORETYPE=\(environment["OPENBLAS_CORETYPE"] ?? "(unset)"), OPENBLAS_NUM_THREADS=\(environment["OPENBLAS_NUM_THREADS"] ?? "(unset: one per CPU)")")
 print("mock cluster: 1 broker, \(partitions) partitions per topic; worker: at-least-once, in process")
+print("inference_threads \(threading.inferenceThreads): engine threads \(threading.inferenceOptions.threadCount), OpenBLAS threads per call \(BLAS.threadCount)")
 
 // MARK: Model only
 
@@ -143,7 +164,9 @@ final class OutputReader: Sendable {
         let poller = Task { [self] in
             while !Task.isCancelled {
                 do throws(KafkaError) {
-                    let batch = try await consumer.poll(maxMessages: 1000, timeout: .milliseconds(50))
+                    // Paced: one record a poll, so that each is timed when it arrives (a poll
+                    // for many waits out its timeout unless it fills, up to 50 ms late).
+                    let batch = try await consumer.poll(maxMessages: pacedRate == nil ? 1000 : 1, timeout: .milliseconds(50))
                     let now = ContinuousClock.now
                     received.withLock { $0 += batch.messages.map { ($0, now) } }
                 } catch {
@@ -184,6 +207,9 @@ struct EndToEndResult {
     var itemsPerSecond: Double
     var latencyP50: Double
     var latencyP99: Double
+    var latencyMax: Double
+    /// Items per second handed to the producer (paced mode; the burst's is not meaningful).
+    var inputRate: Double
     var accuracy: Double
     var seconds: Double
 }
@@ -252,20 +278,40 @@ func measureEndToEnd(batchSize: Int) async throws -> EndToEndResult {
     }
     let warmUpRecords = reader.records.count
 
-    // The burst.
+    // The burst, or the items paced at `pacedRate`.
     let messages = items.indices.map { i in
         KafkaProducerMessage(
             topic: configuration.inputTopic, key: Array(String(i).utf8),
             value: inputJSON(["id": i, "text": items[i].text]))
     }
     let start = ContinuousClock.now
-    let sendTask = Task { await producer.send(messages) }
+    var handedOver = [ContinuousClock.Instant](repeating: start, count: items.count)
+    var sendTasks: [Task<[KafkaDeliveryReport], Never>] = []
+    if let pacedRate {
+        // Every 2 ms, the items due by now (item i at start + i / rate).
+        var next = 0
+        while next < messages.count {
+            let due = min(messages.count, Int(seconds(ContinuousClock.now - start) * pacedRate) + 1)
+            if due > next {
+                let now = ContinuousClock.now
+                for i in next..<due { handedOver[i] = now }
+                let chunk = Array(messages[next..<due])
+                sendTasks.append(Task { await producer.send(chunk) })
+                next = due
+            }
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+    } else {
+        sendTasks.append(Task { await producer.send(messages) })
+    }
+    let lastHandOver = handedOver.last ?? start
     let complete = await wait(for: timeout) {
         reader.records.count - warmUpRecords >= items.count || reader.error != nil
     }
     // A little longer, to see duplicates that should not be there.
     try? await Task.sleep(for: .milliseconds(500))
-    let sendFailures = await sendTask.value.compactMap(\.error)
+    var sendFailures: [KafkaError] = []
+    for task in sendTasks { sendFailures += await task.value.compactMap(\.error) }
     let records = Array(reader.records.dropFirst(warmUpRecords))
     let readerError = reader.error
     await stopAll()
@@ -291,7 +337,7 @@ func measureEndToEnd(batchSize: Int) async throws -> EndToEndResult {
         }
         labelCount[i] += 1
         predicted[i] = label.labelID
-        latencies.append(seconds(at - start))
+        latencies.append(seconds(at - handedOver[i]))
         last = max(last, at)
     }
     let missing = labelCount.indices.filter { labelCount[$0] == 0 }
@@ -307,10 +353,29 @@ func measureEndToEnd(batchSize: Int) async throws -> EndToEndResult {
     let correct = items.indices.filter { predicted[$0] == items[$0].label }.count
     return EndToEndResult(
         itemsPerSecond: Double(items.count) / total, latencyP50: percentile(latencies, 0.5),
-        latencyP99: percentile(latencies, 0.99), accuracy: Double(correct) / Double(items.count), seconds: total)
+        latencyP99: percentile(latencies, 0.99), latencyMax: latencies.last ?? 0,
+        inputRate: Double(items.count - 1) / max(seconds(lastHandOver - start), 1e-9),
+        accuracy: Double(correct) / Double(items.count), seconds: total)
 }
 
 // MARK: Run
+
+if let pacedRate {
+    print(String(format: "\npaced at %.0f items/s: produce → label latency of each item from its own hand-over", pacedRate))
+    print("batch  input items/s  (s)     latency p50 / p99 / max (ms)  accuracy")
+    for batchSize in batchSizes {
+        do {
+            let result = try await measureEndToEnd(batchSize: batchSize)
+            print(String(
+                format: "%5d %14.0f %6.2f %10.1f / %.1f / %.1f   %.4f", batchSize, result.inputRate, result.seconds,
+                result.latencyP50 * 1000, result.latencyP99 * 1000, result.latencyMax * 1000, result.accuracy))
+        } catch {
+            fail("batch \(batchSize): \(error)")
+        }
+    }
+    print("every item got exactly one label, no dead letters.")
+    exit(0)
+}
 
 print("\nbatch  end-to-end items/s  (s)    latency p50 / p99 (s)  model-only items/s  ratio  accuracy e2e / model-only")
 var belowTarget = false

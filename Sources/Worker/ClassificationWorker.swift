@@ -109,10 +109,16 @@ public final class ClassificationWorker: Sendable {
             try await initTransactions(producer)
         }
         try consumer.subscribe(topics: [configuration.inputTopic])
+        logger.info("subscribed", metadata: ["kafka.topic": "\(configuration.inputTopic)"])
         let lagTask = Task { [self] in await reportLag(consumer) }
         defer { lagTask.cancel() }
+        health.heartbeat()
         health.setReady(true)
         notify { try $0.ready(status: "consuming \(self.configuration.inputTopic)") }
+        let keepAliveTask = SystemdNotifier.watchdogInterval().map { interval in
+            Task { [self] in await keepAlive(every: interval / 2, whileProgressWithin: interval) }
+        }
+        defer { keepAliveTask?.cancel() }
         logger.info(
             "worker started",
             metadata: [
@@ -139,14 +145,12 @@ public final class ClassificationWorker: Sendable {
             }
         }
         var paused: [KafkaTopicPartition] = []
-        var watchdog = WatchdogTimer()
         var failure: KafkaError?
         do throws(KafkaError) {
             while !isStopRequested {
                 if let error = deliveryFailure.withLock({ $0 }) { throw error }
                 let batch = try await pollBatch(consumer)
                 health.heartbeat()
-                watchdog.tick(notifier)
                 logEvents(batch.events)
                 try await publish(batch.messages, producer: producer)
                 for event in batch.events {
@@ -322,6 +326,7 @@ public final class ClassificationWorker: Sendable {
             let deadline = clock.now.advanced(by: configuration.drainTimeout)
             try? await producer.flush(timeout: configuration.drainTimeout)
             while tracker.withLock({ $0.inFlightCount(of: partitions) }) > 0 && clock.now < deadline {
+                health.heartbeat()  // waiting, within the bounded drain timeout
                 try? await Task.sleep(for: .milliseconds(5))
             }
             let offsets = tracker.withLock { $0.takeCommittableOffsets() }
@@ -357,6 +362,7 @@ public final class ClassificationWorker: Sendable {
         while tracker.withLock({ $0.inFlightCount }) > 0 && clock.now < deadline
             && deliveryFailure.withLock({ $0 }) == nil
         {
+            health.heartbeat()  // waiting, within the bounded drain timeout
             try? await Task.sleep(for: .milliseconds(5))
         }
         storeCommittableOffsets(consumer)
@@ -395,13 +401,11 @@ public final class ClassificationWorker: Sendable {
     private func runExactlyOnce(
         consumer: KafkaConsumer, producer: KafkaProducer
     ) async throws(KafkaError) {
-        var watchdog = WatchdogTimer()
         var failure: KafkaError?
         do throws(KafkaError) {
             while !isStopRequested {
                 let batch = try await pollBatch(consumer)
                 health.heartbeat()
-                watchdog.tick(notifier)
                 logEvents(batch.events)
                 if !batch.messages.isEmpty {
                     try await processTransaction(batch.messages, consumer: consumer, producer: producer)
@@ -537,23 +541,31 @@ public final class ClassificationWorker: Sendable {
         }
     }
 
+    /// systemd's watchdog keep-alive: sends `WATCHDOG=1` every `period` (half of `WatchdogSec`,
+    /// as `sd_watchdog_enabled(3)` advises) for as long as the batch loop made progress
+    /// (``WorkerHealth/heartbeat()``) within `window` (the whole `WatchdogSec`). A timer of its
+    /// own keeps the cadence steady while a batch is being classified; a wedged loop stops the
+    /// keep-alives, and systemd restarts the worker at most two watchdog intervals after it
+    /// wedged.
+    private func keepAlive(every period: Duration, whileProgressWithin window: Duration) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: period)
+            guard !Task.isCancelled else { return }
+            if health.timeSinceHeartbeat < window {
+                notify { try $0.watchdog() }
+            } else {
+                logger.warning(
+                    "batch loop made no progress within the watchdog interval; not sending WATCHDOG=1",
+                    metadata: ["watchdog_ms": "\(window.wholeMilliseconds)"])
+            }
+        }
+    }
+
     private func notify(_ body: (SystemdNotifier) throws -> Void) {
         do {
             try body(notifier)
         } catch {
             logger.warning("systemd notification failed", metadata: ["error": "\(error)"])
         }
-    }
-}
-
-/// Sends `WATCHDOG=1` at half of systemd's `WatchdogSec` (``SystemdNotifier/watchdogInterval()``).
-private struct WatchdogTimer {
-    let interval = SystemdNotifier.watchdogInterval().map { $0 / 2 }
-    var last = ContinuousClock.now
-
-    mutating func tick(_ notifier: SystemdNotifier) {
-        guard let interval, ContinuousClock.now - last >= interval else { return }
-        last = .now
-        try? notifier.watchdog()
     }
 }

@@ -1,6 +1,7 @@
 import Classification
 import Foundation
 import Logging
+import RecurrentClassifier
 import Synchronization
 
 /// The model the worker serves, and its hot reload (DESIGN.md "Delivery guarantees", SIGHUP).
@@ -12,6 +13,8 @@ import Synchronization
 public final class ModelStore: Sendable {
     /// The configured path, or `nil` for the shipped model.
     public let path: String?
+    /// The engine options every load uses (threads).
+    public let inferenceOptions: InferenceEngine.Options
     private let environment: [String: String]
     private let logger: Logger
     private let metrics: WorkerMetrics
@@ -22,18 +25,21 @@ public final class ModelStore: Sendable {
     /// - Parameters:
     ///   - path: the checkpoint directory or a symlink to it; `nil` for the shipped model.
     ///   - environment: where ``ShippedModel`` looks for `NEWSCLF_MODEL`.
+    ///   - inferenceOptions: the engine options of this and every reloaded model
+    ///     (``WorkerConfiguration/inferenceOptions``); default one thread.
     ///   - metrics: receives `newsclf_model_info` and `newsclf_model_reloads_total`.
     ///   - logger: reload outcomes (with `model.digest`).
     /// - Throws: ``ModelLoadError`` naming the directory and the problem.
     public init(
         path: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
-        metrics: WorkerMetrics = WorkerMetrics(), logger: Logger = Logger(label: "newsclf.worker.model")
+        inferenceOptions: InferenceEngine.Options = .init(), metrics: WorkerMetrics = WorkerMetrics(), logger: Logger = Logger(label: "newsclf.worker.model")
     ) throws(ModelLoadError) {
         self.path = path
+        self.inferenceOptions = inferenceOptions
         self.environment = environment
         self.logger = logger
         self.metrics = metrics
-        let classifier = try Self.load(path: path, environment: environment)
+        let classifier = try Self.load(path: path, environment: environment, options: inferenceOptions)
         self.model = Mutex(classifier)
         metrics.modelServing(name: classifier.name, digest: classifier.digest)
         logger.info(
@@ -51,7 +57,7 @@ public final class ModelStore: Sendable {
     public func reload() -> ModelReloadOutcome {
         let previous = current
         do {
-            let classifier = try Self.load(path: path, environment: environment)
+            let classifier = try Self.load(path: path, environment: environment, options: inferenceOptions)
             model.withLock { $0 = classifier }
             metrics.modelServing(name: classifier.name, digest: classifier.digest)
             metrics.modelReload(succeeded: true)
@@ -74,7 +80,7 @@ public final class ModelStore: Sendable {
     /// Resolves `path` (following symlinks now), loads the checkpoint and checks that it
     /// classifies a probe text to finite probabilities.
     static func load(
-        path: String?, environment: [String: String]
+        path: String?, environment: [String: String], options: InferenceEngine.Options
     ) throws(ModelLoadError) -> TextClassifier {
         let directory: URL
         if let path {
@@ -92,7 +98,7 @@ public final class ModelStore: Sendable {
         }
         let classifier: TextClassifier
         do {
-            classifier = try TextClassifier(directory: resolved)
+            classifier = try TextClassifier(directory: resolved, options: options)
         } catch {
             throw ModelLoadError(directory: resolved.path, problem: error.description)
         }

@@ -1,6 +1,7 @@
 import Classification
 import Foundation
 import Kafka
+import RecurrentClassifier
 
 /// The worker's effective settings, resolved from flags, a JSON configuration file and the
 /// environment (DESIGN.md "Interfaces").
@@ -43,6 +44,12 @@ public struct WorkerConfiguration: Sendable, Equatable {
     /// `max_in_flight`: the most inputs read but not yet answered (outputs unacknowledged);
     /// above it the worker pauses its partitions while it keeps polling. Default 4096.
     public var maxInFlight: Int
+    /// `inference_threads`: threads that classify one batch (its items split among them), 1...256.
+    /// Default: the number of active CPUs. Above 1, OpenBLAS runs each call on one thread
+    /// (``configureBLASThreads()``), the fastest split on the machines `scripts/bench-inference`
+    /// and `scripts/bench-worker` measured; 1 keeps the engine on one thread and OpenBLAS at its
+    /// own default (one thread per CPU, or `OPENBLAS_NUM_THREADS`).
+    public var inferenceThreads: Int
     /// `drain_timeout_ms`: how long a shutdown may wait for outstanding outputs, in
     /// milliseconds. Default 30000.
     public var drainTimeout: Duration
@@ -63,7 +70,7 @@ public struct WorkerConfiguration: Sendable, Equatable {
     public static let keys: [String] = [
         "bootstrap_servers", "group_id", "input_topic", "output_topic", "dead_letter_topic", "model",
         "processing_guarantee", "transactional_id", "instance", "batch_max_size",
-        "batch_max_wait_ms", "max_message_bytes", "max_in_flight", "drain_timeout_ms",
+        "batch_max_wait_ms", "max_message_bytes", "max_in_flight", "inference_threads", "drain_timeout_ms",
         "metrics_address", "create_topics", "embedded_broker", "log_level",
     ]
 
@@ -129,6 +136,7 @@ public struct WorkerConfiguration: Sendable, Equatable {
             "batch_max_wait_ms": String(batchMaxWait.wholeMilliseconds),
             "max_message_bytes": String(maxMessageBytes),
             "max_in_flight": String(maxInFlight),
+            "inference_threads": String(inferenceThreads),
             "drain_timeout_ms": String(drainTimeout.wholeMilliseconds),
             "metrics_address": metricsAddress ?? "",
             "create_topics": String(createTopics),
@@ -168,6 +176,19 @@ public struct WorkerConfiguration: Sendable, Equatable {
         }
         configuration.properties = Self.producerProperties(kafkaProperties)
         return configuration
+    }
+
+    /// The inference engine's options for ``inferenceThreads``.
+    public var inferenceOptions: InferenceEngine.Options {
+        InferenceEngine.Options(threadCount: inferenceThreads)
+    }
+
+    /// Sets OpenBLAS to one thread per call when the engine runs several threads, so that the
+    /// engine's threads do not compete with OpenBLAS's own (as `newsclf classify`/`eval` do);
+    /// with ``inferenceThreads`` 1, OpenBLAS keeps its default. Process-wide: call it once,
+    /// before the first classification.
+    public func configureBLASThreads() {
+        if inferenceThreads > 1 { BLAS.setThreadCount(1) }
     }
 
     /// The ``kafkaProperties`` that apply to an admin client (``WorkerTopics``): those of the
@@ -365,9 +386,9 @@ private struct ValueSources {
         return WorkerConfiguration(
             bootstrapServers: bootstrapServers,
             groupID: try string("group_id", default: "newsclf-worker"),
-            inputTopic: try string("input_topic", default: "news.raw"),
-            outputTopic: try string("output_topic", default: "news.labels"),
-            deadLetterTopic: try string("dead_letter_topic", default: "news.raw.dlq"),
+            inputTopic: try string("input_topic", default: WorkerTopics.defaultInput),
+            outputTopic: try string("output_topic", default: WorkerTopics.defaultOutput),
+            deadLetterTopic: try string("dead_letter_topic", default: WorkerTopics.defaultDeadLetter),
             model: model,
             processingGuarantee: guarantee,
             instance: instance,
@@ -378,6 +399,8 @@ private struct ValueSources {
             maxMessageBytes: try integer(
                 "max_message_bytes", default: NewsInput.defaultMaxMessageBytes, range: 1...(1 << 30)),
             maxInFlight: try integer("max_in_flight", default: 4096, range: 1...1_000_000),
+            inferenceThreads: try integer(
+                "inference_threads", default: ProcessInfo.processInfo.activeProcessorCount, range: 1...256),
             drainTimeout: .milliseconds(try integer("drain_timeout_ms", default: 30_000, range: 0...3_600_000)),
             metricsAddress: metricsAddress,
             createTopics: try boolean("create_topics"),

@@ -39,6 +39,11 @@ public final class WorkerHealth: Sendable {
         state.withLock { ($0.ready, $0.readinessReason) }
     }
 
+    /// How long ago the batch loop last made progress.
+    public var timeSinceHeartbeat: Duration {
+        state.withLock { ContinuousClock.now - $0.lastHeartbeat }
+    }
+
     /// Whether the batch loop made progress within ``livenessWindow``.
     public var isLive: Bool {
         state.withLock { ContinuousClock.now - $0.lastHeartbeat <= livenessWindow }

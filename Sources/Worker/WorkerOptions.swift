@@ -33,6 +33,8 @@ public struct WorkerOptions: ParsableArguments, Sendable {
     public var maxMessageBytes: String?
     @Option(help: "Most unanswered inputs before the partitions are paused (default 4096).")
     public var maxInFlight: String?
+    @Option(help: "Threads that classify one batch; above 1, OpenBLAS runs single-threaded (default: the CPU count).")
+    public var inferenceThreads: String?
     @Option(help: "Milliseconds a shutdown may wait for outstanding outputs (default 30000).")
     public var drainTimeoutMs: String?
     @Option(help: "host:port of the metrics and health server; empty turns it off (default 127.0.0.1:9464).")
@@ -59,7 +61,8 @@ public struct WorkerOptions: ParsableArguments, Sendable {
             ("processing_guarantee", processingGuarantee), ("transactional_id", transactionalId),
             ("instance", instance), ("batch_max_size", batchMaxSize),
             ("batch_max_wait_ms", batchMaxWaitMs), ("max_message_bytes", maxMessageBytes),
-            ("max_in_flight", maxInFlight), ("drain_timeout_ms", drainTimeoutMs),
+            ("max_in_flight", maxInFlight), ("inference_threads", inferenceThreads),
+            ("drain_timeout_ms", drainTimeoutMs),
             ("metrics_address", metricsAddress), ("create_topics", createTopics.map(String.init)),
             ("embedded_broker", embeddedBroker.map(String.init)), ("log_level", logLevel),
         ]

@@ -8,6 +8,15 @@ public struct WorkerTopics: Sendable, Hashable {
     /// Partitions per topic when this worker creates them.
     public var partitions: Int32
 
+    /// The default input topic (DESIGN.md "Messages").
+    public static let defaultInput = "news.raw"
+    /// The default output topic.
+    public static let defaultOutput = "news.labels"
+    /// The default dead-letter topic.
+    public static let defaultDeadLetter = "news.raw.dlq"
+    /// The three defaults: input, output, dead letters.
+    public static let defaultNames = [defaultInput, defaultOutput, defaultDeadLetter]
+
     /// - Parameters:
     ///   - configuration: where the names come from.
     ///   - partitions: partitions per created topic (default 4, the mock cluster's auto-create

@@ -81,7 +81,10 @@ struct NewsclfWorker: AsyncParsableCommand {
         let metrics = WorkerMetrics()
         let models: ModelStore
         do {
-            models = try ModelStore(path: configuration.model, metrics: metrics, logger: logger)
+            configuration.configureBLASThreads()
+            models = try ModelStore(
+                path: configuration.model, inferenceOptions: configuration.inferenceOptions, metrics: metrics,
+                logger: logger)
         } catch {
             FileHandle.standardError.write(Data("newsclf-worker: \(error)\n".utf8))
             throw ExitCode(2)

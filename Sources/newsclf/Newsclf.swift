@@ -3,7 +3,8 @@ import CommandLineSupport
 import Foundation
 import RecurrentClassifier
 
-/// `newsclf`: classify texts, evaluate a model on AG News, inspect a checkpoint.
+/// `newsclf`: classify texts, evaluate a model on AG News, inspect a checkpoint, run a development
+/// Kafka broker.
 ///
 /// Exit codes (DESIGN.md "Interfaces"): 0 success, 1 runtime failure, 2 usage or bad input
 /// (ArgumentParser's own usage errors, `EX_USAGE` 64, are reported as 2).
@@ -12,7 +13,7 @@ struct Newsclf: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "newsclf",
         abstract: "Classify news by topic with a newsclf checkpoint.",
-        subcommands: [ClassifyCommand.self, EvalCommand.self, InspectCommand.self])
+        subcommands: [ClassifyCommand.self, EvalCommand.self, InspectCommand.self, DevBrokerCommand.self])
 
     static func main() async {
         await runNewsclfCommand()

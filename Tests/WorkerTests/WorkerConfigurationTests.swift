@@ -106,6 +106,23 @@ import Worker
         #expect(error?.source == "flag --batch-max-size")
     }
 
+    @Test func inferenceThreadsDefaultToTheCPUCountAndSetTheEngineOptions() throws {
+        let configuration = try Self.resolve(["--bootstrap-servers", "b:1"])
+        #expect(configuration.inferenceThreads == ProcessInfo.processInfo.activeProcessorCount)
+        let three = try Self.resolve(["--bootstrap-servers", "b:1"], environment: ["NEWSCLF_INFERENCE_THREADS": "3"])
+        #expect(three.inferenceThreads == 3)
+        #expect(three.inferenceOptions.threadCount == 3)
+        #expect(three.redactedDescription.contains("inference_threads=3"))
+    }
+
+    @Test func zeroInferenceThreadsIsAnErrorNamingTheFlag() throws {
+        let error = #expect(throws: WorkerConfigurationError.self) {
+            try Self.resolve(["--bootstrap-servers", "b:1", "--inference-threads", "0"])
+        }
+        #expect(error?.key == "inference_threads")
+        #expect(error?.source == "flag --inference-threads")
+    }
+
     @Test func aNonIntegerFromTheEnvironmentIsAnErrorNamingTheVariable() throws {
         let error = #expect(throws: WorkerConfigurationError.self) {
             try Self.resolve(["--bootstrap-servers", "b:1"], environment: ["NEWSCLF_BATCH_MAX_WAIT_MS": "soon"])

@@ -20,4 +20,12 @@ import Worker
         health.heartbeat()
         #expect(health.isLive)
     }
+
+    @Test func timeSinceHeartbeatGrowsUntilTheNextHeartbeat() async throws {
+        let health = WorkerHealth()
+        try await Task.sleep(for: .milliseconds(120))
+        #expect(health.timeSinceHeartbeat >= .milliseconds(120))
+        health.heartbeat()
+        #expect(health.timeSinceHeartbeat < .milliseconds(120))
+    }
 }

@@ -81,9 +81,10 @@ struct WorkerBrokerFixture {
     static func freshGroupID() -> String { "worker-\(UUID().uuidString)" }
 
     /// A worker configuration for this cluster with the mock's recommended group timing
-    /// (`session.timeout.ms=3000`, `heartbeat.interval.ms=300`) and a 200 ms auto-commit.
+    /// (`session.timeout.ms=3000`, `heartbeat.interval.ms=300`) and a 200 ms auto-commit;
+    /// `kafka` overrides those librdkafka properties or adds others.
     func configuration(
-        groupID: String, extra: [String: String] = [:]
+        groupID: String, extra: [String: String] = [:], kafka: [String: String] = [:]
     ) throws -> WorkerConfiguration {
         var flags = [
             "bootstrap_servers": cluster.bootstrapServers, "group_id": groupID,
@@ -95,7 +96,7 @@ struct WorkerBrokerFixture {
             kafkaFlags: [
                 "session.timeout.ms": "3000", "heartbeat.interval.ms": "300",
                 "auto.commit.interval.ms": "200",
-            ],
+            ].merging(kafka) { _, new in new },
             environment: [:], hostName: "test-host")
     }
 
