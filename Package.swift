@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "newsclf", targets: ["newsclf"]),
         .executable(name: "newsclf-train", targets: ["newsclf-train"]),
         .executable(name: "newsclf-worker", targets: ["newsclf-worker"]),
+        .executable(name: "newsclf-demo", targets: ["newsclf-demo"]),
     ],
     dependencies: [
         // SHA-256 of model.safetensors (the checkpoint digest the worker reports).
@@ -91,6 +92,22 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // The demo (scripts/demo): AG News items through a child `newsclf-worker` over Kafka, and
+        // the report (accuracy, confusion matrix, items/s, latency, shutdown); shared with
+        // WorkerBenchmark (label collection, latency percentiles).
+        .target(
+            name: "Demo",
+            dependencies: [
+                "Kafka", "Classification", "TextPipeline", "RecurrentClassifier",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "newsclf-demo",
+            dependencies: [
+                "Demo", "CommandLineSupport", "Classification",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
         // `newsclf classify | eval | inspect`.
         .executableTarget(
             name: "newsclf",
@@ -116,7 +133,7 @@ let package = Package(
         .executableTarget(
             name: "WorkerBenchmark",
             dependencies: [
-                "Worker", "Kafka", "Classification", "RecurrentClassifier", "TextPipeline",
+                "Worker", "Kafka", "Classification", "RecurrentClassifier", "TextPipeline", "Demo",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/WorkerBenchmark"),
@@ -142,6 +159,9 @@ let package = Package(
         .testTarget(
             name: "TrainingTests",
             dependencies: ["Training", "Classification", "RecurrentClassifier", "TextPipeline", "newsclf-train"]),
+        .testTarget(
+            name: "DemoTests",
+            dependencies: ["Demo", "Classification", "Kafka", "newsclf-demo", "newsclf-worker"]),
     ],
     swiftLanguageModes: [.v6]
 )
