@@ -88,8 +88,8 @@ public struct DemoResult: Sendable {
         lines.append(String(format: "accuracy: %.4f", report.evaluation.accuracy) + " (\(correct) of \(report.evaluation.count) items labelled by the worker)")
         if let agreement {
             lines.append(
-                String(format: "newsclf eval on the same model and file: accuracy %.4f", agreement.evaluation.accuracy)
-                    + "; the worker's label equals the in-process prediction for \(agreement.agreeing) of \(agreement.compared) items")
+                String(format: "the model in process on the same items (as `newsclf eval`): accuracy %.4f", agreement.evaluation.accuracy)
+                    + "; the worker's label equals its prediction for \(agreement.agreeing) of \(agreement.compared) items")
         }
         lines.append("model: \(modelName) \(modelDigest)")
         lines.append("confusion matrix (rows: true class, columns: the worker's label):")

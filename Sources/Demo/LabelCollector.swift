@@ -36,7 +36,9 @@ public final class LabelCollector: Sendable {
         let poller = Task { [self] in
             while !Task.isCancelled {
                 do throws(KafkaError) {
-                    let batch = try await consumer.poll(maxMessages: 1000, timeout: .milliseconds(50))
+                    // A poll returns when its timeout runs out (or 1000 records are read), so the
+                    // timeout bounds what it adds to a measured latency: keep it short.
+                    let batch = try await consumer.poll(maxMessages: 1000, timeout: .milliseconds(2))
                     let now = ContinuousClock.now
                     noteAssignment(batch.events)
                     if !batch.messages.isEmpty {

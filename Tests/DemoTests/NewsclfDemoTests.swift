@@ -12,7 +12,7 @@ struct NewsclfDemoTests {
         let run = try DemoExecutables.run(["--limit", "200", "--examples", "2"])
         #expect(run.status == 0, "\(run.output)")
         #expect(run.output.contains("result: every item got exactly one label (200/200), every malformed message exactly one dead letter (7/7)"))
-        #expect(run.output.contains("the worker's label equals the in-process prediction for 200 of 200 items"))
+        #expect(run.output.contains("the worker's label equals its prediction for 200 of 200 items"))
         #expect(run.output.contains("the worker drained and exited 0"))
         #expect(run.output.contains("offsets committed"))
         #expect(run.output.contains("newsclf.error.kind=too_large"))
