@@ -42,8 +42,12 @@ public struct DemoConfiguration: Sendable {
     /// librdkafka properties for every client of the run, the worker's included (e.g. security
     /// settings of an external cluster).
     public var kafkaProperties: [String: String] = [:]
-    /// The worker's `max_message_bytes` for the run; the oversize malformed input is larger.
+    /// The worker's `max_message_bytes` for the run (its default is 1 MiB, which most brokers
+    /// would refuse to take before the worker could): below ``oversizeMessageBytes``.
     public var workerMaxMessageBytes = 65_536
+    /// The size of the oversize malformed input: over ``workerMaxMessageBytes``, under the usual
+    /// broker limit (`message.max.bytes`, about 1 MB).
+    public var oversizeMessageBytes = 100_000
     /// Whether to classify the same items in process afterwards and compare (what `newsclf eval`
     /// computes).
     public var checksAgainstModel = true

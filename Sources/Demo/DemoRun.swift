@@ -47,47 +47,17 @@ public struct DemoRun: Sendable {
             throw .workerDidNotStart(configuration.workerExecutable.path, "no such executable (build it, or pass --worker PATH)")
         }
         let malformed = configuration.includesMalformedInput
-            ? MalformedInput.catalog(idPrefix: "\(configuration.runID)/", oversizeBytes: configuration.workerMaxMessageBytes + 34_464)
+            ? MalformedInput.catalog(idPrefix: "\(configuration.runID)/", oversizeBytes: configuration.oversizeMessageBytes)
             : []
         let stream = DemoStream(runID: configuration.runID, items: items, malformedInputs: malformed)
 
         // The broker and the topics.
-        var mockCluster: KafkaMockCluster?
-        defer { mockCluster?.stop() }
-        let bootstrapServers: String
-        var clientProperties = configuration.kafkaProperties
-        let topics = [configuration.inputTopic, configuration.outputTopic, configuration.deadLetterTopic]
-        do throws(KafkaError) {
-            switch configuration.broker {
-            case .embedded:
-                var quiet = logger
-                quiet.logLevel = max(logger.logLevel, .warning)
-                let cluster = try KafkaMockCluster(brokerCount: 1, logger: quiet)
-                mockCluster = cluster
-                bootstrapServers = cluster.bootstrapServers
-                for topic in topics { try cluster.createTopic(topic, partitions: configuration.partitions) }
-                // The mock answers an empty Fetch only when fetch.wait.max.ms runs out (a real broker
-                // answers when data arrives), and waits out session timeouts on group changes
-                // (KAFKA-TESTING.md): short values, as the worker tests and benchmark use.
-                clientProperties.merge(
-                    ["fetch.wait.max.ms": "10", "session.timeout.ms": "3000", "heartbeat.interval.ms": "300"]
-                ) { given, _ in given }
-                console.line("broker: embedded (librdkafka's mock cluster) on \(bootstrapServers)")
-            case .external(let servers):
-                bootstrapServers = servers
-                var admin = KafkaAdminConfiguration(bootstrapServers: [servers])
-                admin.properties = configuration.kafkaProperties
-                let client = try KafkaAdminClient(configuration: admin, logger: logger)
-                let outcomes = try await client.createTopics(
-                    topics.map { KafkaNewTopic(name: $0, partitions: configuration.partitions, replicationFactor: -1) },
-                    timeout: .seconds(30))
-                let created = outcomes.filter { if case .created = $0 { true } else { false } }.count
-                console.line("broker: \(servers) (external; topics: \(created) created, \(topics.count - created) existed)")
-            }
-        } catch {
-            throw .kafka("preparing the broker and topics", error.description)
-        }
-        let partitions = try await inputPartitions(bootstrapServers: bootstrapServers, properties: clientProperties)
+        let broker = try await DemoBroker.prepare(configuration, logger: logger)
+        defer { broker.stop() }
+        console.line(broker.summary)
+        let bootstrapServers = broker.bootstrapServers
+        let clientProperties = broker.clientProperties
+        let partitions = try await broker.partitions(of: configuration.inputTopic, logger: logger)
         console.line(
             "topics: \(configuration.inputTopic) → \(configuration.outputTopic), dead letters \(configuration.deadLetterTopic) "
                 + "(\(partitions.count) partitions); run id \(configuration.runID)")
@@ -116,6 +86,8 @@ public struct DemoRun: Sendable {
         let worker = try WorkerProcess(
             executable: configuration.workerExecutable, arguments: workerArguments, metricsAddress: "127.0.0.1:\(port)",
             environment: ProcessInfo.processInfo.environment, logFile: configuration.workerLog)
+        let interruptGuard = InterruptGuard(childPID: worker.processIdentifier)
+        defer { interruptGuard.cancel() }
         do {
             try await worker.waitUntilReady(timeout: .seconds(60))
         } catch {
@@ -211,21 +183,6 @@ public struct DemoRun: Sendable {
             items = Array(items.prefix(limit))
         }
         return items
-    }
-
-    private func inputPartitions(bootstrapServers: String, properties: [String: String]) async throws(DemoError) -> [Int32] {
-        do throws(KafkaError) {
-            var admin = KafkaAdminConfiguration(bootstrapServers: [bootstrapServers])
-            admin.properties = configuration.kafkaProperties
-            let client = try KafkaAdminClient(configuration: admin, logger: logger)
-            let metadata = try await client.metadata(topics: [configuration.inputTopic], timeout: .seconds(30))
-            guard let topic = metadata.first, !topic.partitions.isEmpty else {
-                throw KafkaError(code: .unknownTopic, operation: "metadata", topic: configuration.inputTopic)
-            }
-            return topic.partitions.map(\.id)
-        } catch {
-            throw .kafka("reading the input topic's partitions", error.description)
-        }
     }
 
     /// Publishes ``warmUpCount`` items with their own id prefix and waits for their labels.
