@@ -22,53 +22,53 @@ struct NewsclfDemo: AsyncParsableCommand {
             confusion matrix, items/s, produce→label latency, the dead letters and the shutdown.
             """)
 
-    @Option(help: "AG News CSV (.csv or .csv.gz; default: the shipped test split data/ag_news/test.csv.gz).")
+    @Option(help: ArgumentHelp("AG News CSV (.csv or .csv.gz; default: the shipped test split data/ag_news/test.csv.gz).", valueName: "path"))
     var data: String?
 
-    @Option(help: "Publish only the first N items.")
+    @Option(help: ArgumentHelp("Publish only the first N items.", valueName: "n"))
     var limit: Int?
 
-    @Option(help: "Checkpoint directory the worker serves (default: the shipped model).")
+    @Option(help: ArgumentHelp("Checkpoint directory the worker serves (default: the shipped model).", valueName: "dir"))
     var model: String?
 
-    @Option(help: "The newsclf-worker executable (default: the one beside newsclf-demo).")
+    @Option(help: ArgumentHelp("The newsclf-worker executable (default: the one beside newsclf-demo).", valueName: "path"))
     var worker: String?
 
-    @Option(help: "An external Kafka cluster, host:port[,host:port…] (default: an embedded broker). Topics are named after the run and created if absent.")
+    @Option(help: ArgumentHelp("An external Kafka cluster, host:port[,host:port…] (default: an embedded broker). Topics are named after the run and created if absent.", valueName: "host:port"))
     var bootstrapServers: String?
 
-    @Option(help: "Input topic (default news.raw embedded, newsclf-demo-<run>.raw external).")
+    @Option(help: ArgumentHelp("Input topic (default news.raw embedded, newsclf-demo-<run>.raw external).", valueName: "topic"))
     var inputTopic: String?
-    @Option(help: "Output topic (default news.labels embedded, newsclf-demo-<run>.labels external).")
+    @Option(help: ArgumentHelp("Output topic (default news.labels embedded, newsclf-demo-<run>.labels external).", valueName: "topic"))
     var outputTopic: String?
-    @Option(help: "Dead-letter topic (default news.raw.dlq embedded, newsclf-demo-<run>.raw.dlq external).")
+    @Option(help: ArgumentHelp("Dead-letter topic (default news.raw.dlq embedded, newsclf-demo-<run>.raw.dlq external).", valueName: "topic"))
     var deadLetterTopic: String?
 
-    @Option(help: "Partitions per topic the demo creates.")
+    @Option(help: ArgumentHelp("Partitions per topic the demo creates.", valueName: "n"))
     var partitions: Int32 = 4
 
     @Flag(inversion: .prefixedNo, help: "Mix seven malformed messages (one per dead-letter kind) into the stream.")
     var badInput = true
 
-    @Option(help: "Publish at most this many messages per second (default: as fast as possible).")
+    @Option(help: ArgumentHelp("Publish at most this many messages per second (default: as fast as possible).", valueName: "per-second"))
     var rate: Double?
 
-    @Option(help: "Example items to show.")
+    @Option(help: ArgumentHelp("Example items to show.", valueName: "n"))
     var examples: Int = 6
 
-    @Option(help: "Seconds to wait for every answer.")
+    @Option(help: ArgumentHelp("Seconds to wait for every answer.", valueName: "seconds"))
     var timeout: Int = 600
 
-    @Option(help: "Where the worker's log goes (default: a file in the temporary directory).")
+    @Option(help: ArgumentHelp("Where the worker's log goes (default: a file in the temporary directory).", valueName: "path"))
     var workerLog: String?
 
-    @Option(name: .customLong("kafka"), help: "A librdkafka property for every client, the worker's included, NAME=VALUE (repeatable).")
+    @Option(name: .customLong("kafka"), help: ArgumentHelp("A librdkafka property for every client, the worker's included, NAME=VALUE (repeatable).", valueName: "name=value"))
     var kafkaProperties: [String] = []
 
     @Flag(help: "Skip classifying the items in process afterwards (the `newsclf eval` comparison).")
     var noModelCheck = false
 
-    @Option(help: "librdkafka log level of the demo's own clients: trace … critical (default critical).")
+    @Option(help: ArgumentHelp("librdkafka log level of the demo's own clients: trace … critical.", valueName: "level"))
     var logLevel: String = "critical"
 
     static func main() async {
