@@ -27,6 +27,27 @@ public struct DemoResult: Sendable {
     /// The in-process check (what `newsclf eval` computes), when it ran.
     public var agreement: ModelAgreement?
 
+    /// Creates the value from its parts (see the properties).
+    public init(
+        configuration: DemoConfiguration, bootstrapServers: String, stream: DemoStream, modelName: String,
+        modelDigest: String, labels: [String], report: DemoReport, publishFailures: [String], answeredInTime: Bool,
+        readAllOutputs: Bool, shutdown: ShutdownReport, offsetsError: String?, agreement: ModelAgreement?
+    ) {
+        self.configuration = configuration
+        self.bootstrapServers = bootstrapServers
+        self.stream = stream
+        self.modelName = modelName
+        self.modelDigest = modelDigest
+        self.labels = labels
+        self.report = report
+        self.publishFailures = publishFailures
+        self.answeredInTime = answeredInTime
+        self.readAllOutputs = readAllOutputs
+        self.shutdown = shutdown
+        self.offsetsError = offsetsError
+        self.agreement = agreement
+    }
+
     /// Exit status 0: every item got exactly one label, every malformed message exactly one dead
     /// letter, nothing failed to publish, and the worker drained cleanly with its offsets committed.
     public var isSuccess: Bool { failures.isEmpty }

@@ -11,6 +11,12 @@ public struct ShutdownReport: Sendable {
         public var end: Int64
         /// The group's committed offset, `nil` when none.
         public var committed: Int64?
+
+        public init(partition: Int32, end: Int64, committed: Int64?) {
+            self.partition = partition
+            self.end = end
+            self.committed = committed
+        }
     }
 
     /// The worker's exit.

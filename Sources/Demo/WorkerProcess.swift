@@ -17,6 +17,13 @@ public final class WorkerProcess {
         /// SIGTERM → exit.
         public var stopDuration: Duration
 
+        public init(status: Int32, wasSignalled: Bool, wasKilled: Bool, stopDuration: Duration) {
+            self.status = status
+            self.wasSignalled = wasSignalled
+            self.wasKilled = wasKilled
+            self.stopDuration = stopDuration
+        }
+
         /// Exited by itself with status 0.
         public var isClean: Bool { status == 0 && !wasSignalled && !wasKilled }
     }
