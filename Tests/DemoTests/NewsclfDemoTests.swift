@@ -67,8 +67,9 @@ enum DemoExecutables {
         return nil
     }()
 
-    /// Runs `newsclf-demo` with `arguments` (plus `--worker` beside it, a log in the temporary
-    /// directory, the shipped model and test split), standard output and error together.
+    /// Runs `newsclf-demo` with `arguments` (plus `--worker` beside it, the shipped model and test
+    /// split, and the worker's log in a temporary file removed afterwards), standard output and
+    /// error together.
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let directory = try #require(directory)
         let process = Process()
@@ -80,7 +81,9 @@ enum DemoExecutables {
         ]
         if arguments.contains("--data") { defaults.removeSubrange(2..<4) }
         if arguments.contains("--worker") { defaults.removeSubrange((defaults.count - 4)..<(defaults.count - 2)) }
-        process.arguments = defaults + arguments
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("newsclf-demo-test-\(UUID().uuidString).log")
+        defer { try? FileManager.default.removeItem(at: log) }
+        process.arguments = defaults + ["--worker-log", log.path] + arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

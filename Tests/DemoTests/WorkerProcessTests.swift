@@ -4,9 +4,15 @@ import Testing
 
 /// The child-process handling with `/bin/sh` standing in for the worker (the real worker runs in
 /// NewsclfDemoTests).
-struct WorkerProcessTests {
-    static func start(_ script: String) throws -> WorkerProcess {
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("worker-process-test-\(UUID().uuidString).log")
+final class WorkerProcessTests {
+    /// Where the stand-in's output goes (removed when the test's instance goes).
+    let log = FileManager.default.temporaryDirectory.appendingPathComponent("worker-process-test-\(UUID().uuidString).log")
+
+    deinit {
+        try? FileManager.default.removeItem(at: log)
+    }
+
+    func start(_ script: String) throws -> WorkerProcess {
         // The flags WorkerProcess appends (--metrics-address …) become the script's $0 and $1.
         return try WorkerProcess(
             executable: URL(fileURLWithPath: "/bin/sh"), arguments: ["-c", script], metricsAddress: "127.0.0.1:9",
@@ -14,7 +20,7 @@ struct WorkerProcessTests {
     }
 
     @Test func aChildThatExitsOnSIGTERMStopsWithItsOwnStatus() async throws {
-        let process = try Self.start("trap 'exit 0' TERM; while true; do sleep 0.05; done")
+        let process = try start("trap 'exit 0' TERM; while true; do sleep 0.05; done")
         try await Task.sleep(for: .milliseconds(200))  // the trap is set
         let exit = await process.stop(gracePeriod: .seconds(10))
         #expect(exit.isClean)
@@ -22,7 +28,7 @@ struct WorkerProcessTests {
     }
 
     @Test func aChildThatIgnoresSIGTERMIsKilledAfterTheGracePeriod() async throws {
-        let process = try Self.start("trap '' TERM; while true; do sleep 0.05; done")
+        let process = try start("trap '' TERM; while true; do sleep 0.05; done")
         try await Task.sleep(for: .milliseconds(200))
         let exit = await process.stop(gracePeriod: .milliseconds(300))
         #expect(exit.wasKilled)
@@ -31,7 +37,7 @@ struct WorkerProcessTests {
     }
 
     @Test func aChildThatExitsBeforeItIsReadyIsReported() async throws {
-        let process = try Self.start("exit 3")
+        let process = try start("exit 3")
         await #expect(throws: DemoError.self) { try await process.waitUntilReady(timeout: .seconds(10)) }
         let exit = await process.stop(gracePeriod: .seconds(1))
         #expect(exit.status == 3)
@@ -41,7 +47,7 @@ struct WorkerProcessTests {
         #expect(throws: DemoError.self) {
             try WorkerProcess(
                 executable: URL(fileURLWithPath: "/nonexistent/newsclf-worker"), arguments: [], metricsAddress: "127.0.0.1:9",
-                environment: [:], logFile: FileManager.default.temporaryDirectory.appendingPathComponent("unused-\(UUID().uuidString).log"))
+                environment: [:], logFile: log)
         }
     }
 
