@@ -98,7 +98,7 @@ let package = Package(
         .target(
             name: "Demo",
             dependencies: [
-                "Kafka", "Classification", "TextPipeline", "RecurrentClassifier",
+                "Kafka", "Classification", "TextPipeline",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
@@ -106,6 +106,7 @@ let package = Package(
             dependencies: [
                 "Demo", "CommandLineSupport", "Classification",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
 
         // `newsclf classify | eval | inspect`.
@@ -161,7 +162,10 @@ let package = Package(
             dependencies: ["Training", "Classification", "RecurrentClassifier", "TextPipeline", "newsclf-train"]),
         .testTarget(
             name: "DemoTests",
-            dependencies: ["Demo", "Classification", "Kafka", "newsclf-demo", "newsclf-worker"]),
+            dependencies: [
+                "Demo", "Classification", "Kafka", "TextPipeline", "newsclf-demo", "newsclf-worker",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )
