@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "newsclf", targets: ["newsclf"]),
         .executable(name: "newsclf-train", targets: ["newsclf-train"]),
         .executable(name: "newsclf-worker", targets: ["newsclf-worker"]),
+        .executable(name: "newsclf-demo", targets: ["newsclf-demo"]),
     ],
     dependencies: [
         // SHA-256 of model.safetensors (the checkpoint digest the worker reports).
@@ -91,6 +92,23 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // The demo (scripts/demo): AG News items through a child `newsclf-worker` over Kafka, and
+        // the report (accuracy, confusion matrix, items/s, latency, shutdown); shared with
+        // WorkerBenchmark (label collection, latency percentiles).
+        .target(
+            name: "Demo",
+            dependencies: [
+                "Kafka", "Classification", "TextPipeline",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "newsclf-demo",
+            dependencies: [
+                "Demo", "CommandLineSupport", "Classification",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
         // `newsclf classify | eval | inspect | dev-broker`.
         .executableTarget(
             name: "newsclf",
@@ -118,7 +136,7 @@ let package = Package(
         .executableTarget(
             name: "WorkerBenchmark",
             dependencies: [
-                "Worker", "Kafka", "Classification", "RecurrentClassifier", "TextPipeline",
+                "Worker", "Kafka", "Classification", "RecurrentClassifier", "TextPipeline", "Demo",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/WorkerBenchmark"),
@@ -144,6 +162,12 @@ let package = Package(
         .testTarget(
             name: "TrainingTests",
             dependencies: ["Training", "Classification", "RecurrentClassifier", "TextPipeline", "newsclf-train"]),
+        .testTarget(
+            name: "DemoTests",
+            dependencies: [
+                "Demo", "Classification", "Kafka", "TextPipeline", "newsclf-demo", "newsclf-worker",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

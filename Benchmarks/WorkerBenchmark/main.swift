@@ -12,16 +12,18 @@
 //
 // Figures:
 // - end-to-end items/s: item count / (burst handed to the producer → last label read);
-// - latency p50 / p99: burst hand-over → each label read (the burst arrives at once, so this is
-//   mostly queueing: how long the n-th item waits for the items before it);
+// - latency p50 / p99: each item's hand-over to the producer → its label read (the burst arrives
+//   at once, so this is mostly queueing: how long the n-th item waits for the items before it);
 // - model-only items/s: `TextClassifier.encode` + `classify` on the same texts, consecutive
 //   batches of the same size, same classifier instance, measured before and after the worker run
 //   (the faster counts); and the ratio end-to-end / model-only (target ≥ 0.80);
-// - accuracy of the labels read back against the true classes (the shipped model has the
-//   notebook's padding semantics, so a label can depend on the batch it was classified in: the
-//   worker's batches are formed per partition poll, not in file order, so this can differ from
-//   `newsclf eval` (file order, batch 32: 0.8995) in the last digits; the model-only accuracy at
-//   the same batch size is printed next to it).
+// - accuracy of the labels read back against the true classes (with masked padding, the shipped
+//   model's, a label does not depend on the batch, so this equals `newsclf eval`; a model with the
+//   notebook's padding semantics can differ in the last digits, since the worker's batches are
+//   formed per partition poll; the model-only accuracy at the same batch size is printed next to it).
+//
+// Items are published, matched and checked as in `newsclf-demo` (Demo: DemoStream, LabelCollector,
+// OutputTally, DemoReport with its nearest-rank latency percentiles).
 //
 // `--inference-threads T` sets the worker's `inference_threads` (default: the CPU count, as the
 // worker; 1 is the worker's threading before that setting existed: one engine thread, OpenBLAS at
@@ -34,11 +36,11 @@
 //
 // Exits 1 when any item has no label, more than one, a dead letter, or the wait runs out.
 import Classification
+import Demo
 import Foundation
 import Kafka
 import Logging
 import RecurrentClassifier
-import Synchronization
 import TextPipeline
 import Worker
 
@@ -98,8 +100,6 @@ do {
     fail("cannot load \(modelDirectory.path): \(error)")
 }
 let classifier = models.current
-/// Items per second handed to the producer in paced mode; `nil` for the burst.
-let pacedRate = option("--rate").flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil }
 
 /// `fetch.wait.max.ms` for the worker's and the reader's consumers. The mock broker answers a
 /// Fetch that finds no new data only when this wait runs out (a real broker answers as soon as
@@ -107,19 +107,18 @@ let pacedRate = option("--rate").flatMap(Double.init).flatMap { $0 > 0 ? $0 : ni
 /// second per hop that a real cluster does not have. `--fetch-wait-ms 500` measures it.
 let mockFetchWait = option("--fetch-wait-ms") ?? "10"
 
+/// Items per second handed to the producer in paced mode; `nil` for the burst.
+let pacedRate = option("--rate").flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil }
+
 func seconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
-}
-
-func percentile(_ sorted: [Double], _ p: Double) -> Double {
-    sorted[min(sorted.count - 1, Int((p * Double(sorted.count)).rounded(.up)) - 1)]
 }
 
 print("WorkerBenchmark: \(items.count) AG News test items (\(testFile.lastPathComponent)), model \(classifier.name) \(classifier.digest.prefix(12)), \(ProcessInfo.processInfo.activeProcessorCount) CPUs")
 let environment = ProcessInfo.processInfo.environment
 print("OpenBLAS: \(BLAS.coreName), OPENBLAS_CORETYPE=\(environment["OPENBLAS_CORETYPE"] ?? "(unset)"), OPENBLAS_NUM_THREADS=\(environment["OPENBLAS_NUM_THREADS"] ?? "(unset: one per CPU)")")
-print("mock cluster: 1 broker, \(partitions) partitions per topic; worker: at-least-once, in process")
 print("inference_threads \(threading.inferenceThreads): engine threads \(threading.inferenceOptions.threadCount), OpenBLAS threads per call \(BLAS.threadCount)")
+print("mock cluster: 1 broker, \(partitions) partitions per topic; worker: at-least-once, in process")
 
 // MARK: Model only
 
@@ -146,63 +145,6 @@ func measureModelOnly(batchSize: Int) throws -> ModelOnlyResult {
 
 // MARK: End to end
 
-/// What the output reader saw: each record with the moment it was read.
-final class OutputReader: Sendable {
-    private let consumer: KafkaConsumer
-    private let received = Mutex<[(message: KafkaConsumerMessage, at: ContinuousClock.Instant)]>([])
-    private let failure = Mutex<KafkaError?>(nil)
-    private let task = Mutex<Task<Void, Never>?>(nil)
-
-    init(bootstrapServers: String, topics: [String]) throws(KafkaError) {
-        var configuration = KafkaConsumerConfiguration(
-            bootstrapServers: [bootstrapServers], groupID: "bench-reader-\(UUID().uuidString)")
-        configuration.sessionTimeout = .milliseconds(3000)
-        configuration.heartbeatInterval = .milliseconds(300)
-        configuration.properties["fetch.wait.max.ms"] = mockFetchWait
-        consumer = try KafkaConsumer(configuration: configuration, logger: quietLogger)
-        try consumer.subscribe(topics: topics)
-        let poller = Task { [self] in
-            while !Task.isCancelled {
-                do throws(KafkaError) {
-                    // Paced: one record a poll, so that each is timed when it arrives (a poll
-                    // for many waits out its timeout unless it fills, up to 50 ms late).
-                    let batch = try await consumer.poll(maxMessages: pacedRate == nil ? 1000 : 1, timeout: .milliseconds(50))
-                    let now = ContinuousClock.now
-                    received.withLock { $0 += batch.messages.map { ($0, now) } }
-                } catch {
-                    failure.withLock { $0 = error }
-                    return
-                }
-            }
-        }
-        task.withLock { $0 = poller }
-    }
-
-    var records: [(message: KafkaConsumerMessage, at: ContinuousClock.Instant)] { received.withLock { $0 } }
-    var error: KafkaError? { failure.withLock { $0 } }
-
-    func stop() async {
-        let poller = task.withLock { $0 }
-        poller?.cancel()
-        await poller?.value
-        try? await consumer.close()
-    }
-}
-
-/// The `id` and `label_id` of a label record, or `nil` when the value is not a label.
-func decodeLabel(_ value: [UInt8]?) -> (id: JSONValue, labelID: Int)? {
-    struct Label: Decodable {
-        let id: JSONValue
-        let labelID: Int
-        enum CodingKeys: String, CodingKey {
-            case id
-            case labelID = "label_id"
-        }
-    }
-    guard let value, let label = try? JSONDecoder().decode(Label.self, from: Data(value)) else { return nil }
-    return (label.id, label.labelID)
-}
-
 struct EndToEndResult {
     var itemsPerSecond: Double
     var latencyP50: Double
@@ -214,20 +156,9 @@ struct EndToEndResult {
     var seconds: Double
 }
 
-func inputJSON(_ object: [String: Any]) -> [UInt8] {
-    // Only strings and integers: serialization cannot fail.
-    Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data())
-}
-
-/// Waits until `condition` holds (checked every 20 ms) or `limit` passed; `false` on time-out.
-func wait(for limit: Duration, until condition: () -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now.advanced(by: limit)
-    while ContinuousClock.now < deadline {
-        if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return condition()
-}
+/// The items as the demo publishes them (`{"id": "<run>/<row>", "text": …}`), so that labels are
+/// matched and checked by the same `OutputTally` / `DemoReport` as in `newsclf-demo`.
+let benchStream = DemoStream(runID: "bench", items: items, malformedInputs: [])
 
 func measureEndToEnd(batchSize: Int) async throws -> EndToEndResult {
     let cluster = try KafkaMockCluster(brokerCount: 1, logger: quietLogger)
@@ -243,8 +174,14 @@ func measureEndToEnd(batchSize: Int) async throws -> EndToEndResult {
     let worker = ClassificationWorker(
         configuration: configuration, models: models, notifier: SystemdNotifier(socketPath: nil), logger: quietLogger)
     let workerTask = Task { try await worker.run() }
-    let reader = try OutputReader(
-        bootstrapServers: cluster.bootstrapServers, topics: [configuration.outputTopic, configuration.deadLetterTopic])
+    var readerConfiguration = KafkaConsumerConfiguration(
+        bootstrapServers: [cluster.bootstrapServers], groupID: "bench-reader-\(UUID().uuidString)")
+    readerConfiguration.sessionTimeout = .milliseconds(3000)
+    readerConfiguration.heartbeatInterval = .milliseconds(300)
+    readerConfiguration.properties["fetch.wait.max.ms"] = mockFetchWait
+    let reader = try LabelCollector(
+        configuration: readerConfiguration, topics: [configuration.outputTopic, configuration.deadLetterTopic],
+        logger: quietLogger)
 
     var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: [cluster.bootstrapServers])
     producerConfiguration.linger = .milliseconds(5)
@@ -258,104 +195,72 @@ func measureEndToEnd(batchSize: Int) async throws -> EndToEndResult {
     }
 
     // Warm-up: both groups joined, the worker assigned every partition, the model warm.
-    let warmUpCount = Int(partitions) * 4
-    let warmUp = (0..<warmUpCount).map { k in
-        KafkaProducerMessage(
-            topic: configuration.inputTopic, key: Array("warm-\(k)".utf8),
-            value: inputJSON(["id": "warm-\(k)", "text": items[k % items.count].text]))
-    }
-    let warmUpFailures = await producer.send(warmUp).compactMap(\.error)
+    let warmUpStream = DemoStream(
+        runID: "warm-up", items: (0..<Int(partitions) * 4).map { items[$0 % items.count] }, malformedInputs: [])
+    var warmUpTally = OutputTally(
+        stream: warmUpStream, outputTopic: configuration.outputTopic, deadLetterTopic: configuration.deadLetterTopic)
+    let warmUpFailures = await producer.send(
+        warmUpStream.order.map { warmUpStream.message(for: $0, topic: configuration.inputTopic) }
+    ).compactMap(\.error)
     guard warmUpFailures.isEmpty else {
         await stopAll()
         fail("warm-up inputs not delivered: \(warmUpFailures)")
     }
-    guard await wait(for: .seconds(60), until: { reader.records.count >= warmUpCount || reader.error != nil }),
-        reader.error == nil
-    else {
-        let seen = reader.records.count
-        await stopAll()
-        fail("warm-up: \(seen) of \(warmUpCount) labels within 60 s (reader error: \(reader.error.map { "\($0)" } ?? "none"))")
-    }
-    let warmUpRecords = reader.records.count
-
-    // The burst, or the items paced at `pacedRate`.
-    let messages = items.indices.map { i in
-        KafkaProducerMessage(
-            topic: configuration.inputTopic, key: Array(String(i).utf8),
-            value: inputJSON(["id": i, "text": items[i].text]))
-    }
-    let start = ContinuousClock.now
-    var handedOver = [ContinuousClock.Instant](repeating: start, count: items.count)
-    var sendTasks: [Task<[KafkaDeliveryReport], Never>] = []
-    if let pacedRate {
-        // Every 2 ms, the items due by now (item i at start + i / rate).
-        var next = 0
-        while next < messages.count {
-            let due = min(messages.count, Int(seconds(ContinuousClock.now - start) * pacedRate) + 1)
-            if due > next {
-                let now = ContinuousClock.now
-                for i in next..<due { handedOver[i] = now }
-                let chunk = Array(messages[next..<due])
-                sendTasks.append(Task { await producer.send(chunk) })
-                next = due
-            }
-            try? await Task.sleep(for: .milliseconds(2))
+    let warmedUp = await LabelCollector.wait(for: .seconds(60)) {
+        for arrival in reader.takeArrivals() {
+            warmUpTally.record(arrival.message, receivedAt: .zero, classCount: classifier.labels.count)
         }
-    } else {
-        sendTasks.append(Task { await producer.send(messages) })
+        return warmUpTally.isAnswered || reader.error != nil
     }
-    let lastHandOver = handedOver.last ?? start
-    let complete = await wait(for: timeout) {
-        reader.records.count - warmUpRecords >= items.count || reader.error != nil
+    guard warmedUp, reader.error == nil else {
+        await stopAll()
+        fail(
+            "warm-up: \(warmUpTally.labelledCount) of \(warmUpStream.items.count) labels within 60 s"
+                + " (reader error: \(reader.error.map { "\($0)" } ?? "none"))")
+    }
+
+    // The burst (every item handed to the producer at once), or the items paced at `pacedRate`.
+    var tally = OutputTally(
+        stream: benchStream, outputTopic: configuration.outputTopic, deadLetterTopic: configuration.deadLetterTopic)
+    let start = ContinuousClock.now
+    let sendTask = Task {
+        await ItemPublisher(producer: producer).publish(
+            benchStream, topic: configuration.inputTopic, origin: start, rate: pacedRate)
+    }
+    let complete = await LabelCollector.wait(for: timeout) {
+        for arrival in reader.takeArrivals() {
+            tally.record(arrival.message, receivedAt: arrival.at - start, classCount: classifier.labels.count)
+        }
+        return tally.isAnswered || reader.error != nil
     }
     // A little longer, to see duplicates that should not be there.
     try? await Task.sleep(for: .milliseconds(500))
-    var sendFailures: [KafkaError] = []
-    for task in sendTasks { sendFailures += await task.value.compactMap(\.error) }
-    let records = Array(reader.records.dropFirst(warmUpRecords))
+    for arrival in reader.takeArrivals() {
+        tally.record(arrival.message, receivedAt: arrival.at - start, classCount: classifier.labels.count)
+    }
+    let published = await sendTask.value
+    let sendFailures = published.failures.map(\.error)
     let readerError = reader.error
     await stopAll()
 
     guard sendFailures.isEmpty else { fail("batch \(batchSize): \(sendFailures.count) inputs not delivered, first: \(sendFailures[0])") }
     if let readerError { fail("batch \(batchSize): the output reader failed: \(readerError)") }
 
-    var labelCount = [Int](repeating: 0, count: items.count)
-    var predicted = [Int](repeating: -1, count: items.count)
-    var latencies: [Double] = []
-    var deadLetters = 0, strays = 0
-    var last = start
-    for (message, at) in records {
-        if message.topic == configuration.deadLetterTopic {
-            deadLetters += 1
-            continue
-        }
-        guard let label = decodeLabel(message.value), case .integer(let number) = label.id,
-            let i = Int(exactly: number), items.indices.contains(i)
-        else {
-            strays += 1
-            continue
-        }
-        labelCount[i] += 1
-        predicted[i] = label.labelID
-        latencies.append(seconds(at - handedOver[i]))
-        last = max(last, at)
-    }
-    let missing = labelCount.indices.filter { labelCount[$0] == 0 }
-    let duplicated = labelCount.indices.filter { labelCount[$0] > 1 }
-    guard complete, missing.isEmpty, duplicated.isEmpty, deadLetters == 0, strays == 0 else {
+    let report = DemoReport(
+        tally: tally, trueLabels: items.map(\.label), sentAt: published.sentAt, classCount: classifier.labels.count)
+    guard complete, report.isExactlyOnce, tally.foreignCount == 0, let streamSeconds = report.streamSeconds,
+        let p50 = report.latency.p50, let p99 = report.latency.p99, let latencyMax = report.latency.sortedSeconds.last
+    else {
         fail(
-            "batch \(batchSize): \(complete ? "" : "timed out after \(timeout); ")\(missing.count) items without a label"
-                + " (first ids \(missing.prefix(5))), \(duplicated.count) with more than one (first \(duplicated.prefix(5))),"
-                + " \(deadLetters) dead letters, \(strays) records that are not labels of these items")
+            "batch \(batchSize): \(complete ? "" : "timed out after \(timeout); ")"
+                + (report.failures + ["\(tally.foreignCount) records that are not outputs of these items"]).joined(separator: "; "))
     }
-    latencies.sort()
-    let total = seconds(last - start)
-    let correct = items.indices.filter { predicted[$0] == items[$0].label }.count
+    let handOvers = published.sentAt.compactMap { $0 }
+    let handOverSeconds = handOvers.max().map { seconds($0 - (handOvers.min() ?? $0)) } ?? 0
     return EndToEndResult(
-        itemsPerSecond: Double(items.count) / total, latencyP50: percentile(latencies, 0.5),
-        latencyP99: percentile(latencies, 0.99), latencyMax: latencies.last ?? 0,
-        inputRate: Double(items.count - 1) / max(seconds(lastHandOver - start), 1e-9),
-        accuracy: Double(correct) / Double(items.count), seconds: total)
+        itemsPerSecond: report.itemsPerSecond ?? 0, latencyP50: p50, latencyP99: p99, latencyMax: latencyMax,
+        inputRate: Double(max(handOvers.count - 1, 0)) / max(handOverSeconds, 1e-9),
+        accuracy: report.evaluation.accuracy, seconds: streamSeconds)
 }
 
 // MARK: Run

@@ -1,0 +1,83 @@
+import Kafka
+import Logging
+import Synchronization
+
+/// Produces a ``DemoStream`` to the input topic, noting when each message was handed to the
+/// producer (the start of its produce→label latency) and collecting the delivery reports.
+public struct ItemPublisher: Sendable {
+    /// What publishing did.
+    public struct Outcome: Sendable {
+        /// Per position of ``DemoStream/order``: when it was handed to the producer, since the run's
+        /// time origin (`nil` when it could not be enqueued).
+        public var sentAt: [Duration?]
+        /// Messages the broker did not acknowledge, or that could not be enqueued: position in
+        /// ``DemoStream/order`` and the error.
+        public var failures: [(position: Int, error: KafkaError)]
+    }
+
+    private let producer: KafkaProducer
+
+    /// - Parameter producer: a producer whose ``KafkaProducer/deliveryReports`` nobody else reads.
+    public init(producer: KafkaProducer) {
+        self.producer = producer
+    }
+
+    /// Publishes every member of `stream` in order.
+    ///
+    /// - Parameters:
+    ///   - stream: what to publish.
+    ///   - topic: the input topic.
+    ///   - origin: the run's time origin.
+    ///   - rate: at most this many messages per second; `nil` for as fast as the producer takes them.
+    ///   - progress: called with the number of messages handed over so far.
+    /// - Returns: the hand-over times and the failures, after every delivery report arrived.
+    public func publish(
+        _ stream: DemoStream, topic: String, origin: ContinuousClock.Instant, rate: Double?,
+        progress: @Sendable (Int) -> Void = { _ in }
+    ) async -> Outcome {
+        let total = stream.order.count
+        let reports = Task { [producer] in
+            var failures: [(position: Int, error: KafkaError)] = []
+            var seen = 0
+            for await report in producer.deliveryReports {
+                if let error = report.error { failures.append((Int(report.token), error)) }
+                seen += 1
+                if seen == total { break }
+            }
+            return failures
+        }
+        let start = ContinuousClock.now
+        var sentAt = [Duration?](repeating: nil, count: total)
+        var failures: [(position: Int, error: KafkaError)] = []
+        for (position, member) in stream.order.enumerated() {
+            if let rate, rate > 0 {
+                let due = start.advanced(by: .seconds(Double(position) / rate))
+                if ContinuousClock.now < due { try? await Task.sleep(until: due, clock: .continuous) }
+            }
+            let message = stream.message(for: member, topic: topic)
+            while true {
+                do throws(KafkaError) {
+                    let now = ContinuousClock.now
+                    try producer.produce(message, token: UInt64(position))
+                    sentAt[position] = now - origin
+                    break
+                } catch where error.code == .queueFull {
+                    try? await Task.sleep(for: .milliseconds(2))
+                } catch {
+                    failures.append((position, error))
+                    break
+                }
+            }
+            if position % 256 == 0 { progress(position + 1) }
+        }
+        progress(total)
+        let enqueued = sentAt.lazy.filter { $0 != nil }.count
+        if enqueued < total {
+            // Reports come only for enqueued messages: stop waiting for the others.
+            try? await producer.flush(timeout: .seconds(30))
+            reports.cancel()
+        }
+        failures += await reports.value
+        return Outcome(sentAt: sentAt, failures: failures)
+    }
+}

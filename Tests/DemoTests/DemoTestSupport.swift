@@ -1,0 +1,69 @@
+import Classification
+import Demo
+import Foundation
+import Kafka
+import TextPipeline
+
+/// Builders for the records a demo run reads back, in the worker's own formats.
+enum DemoTestSupport {
+    /// The package root (three levels above this file).
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static let labels = ["World", "Sports", "Business", "Sci/Tech"]
+    static let output = "news.labels"
+    static let deadLetters = "news.raw.dlq"
+
+    /// A stream of `trueLabels.count` items (texts made up) with the malformed catalog mixed in.
+    static func stream(trueLabels: [Int], malformed: Bool = true, runID: String = "run1") -> DemoStream {
+        DemoStream(
+            runID: runID, items: trueLabels.enumerated().map { NewsItem(text: "headline \($0.offset)", label: $0.element) },
+            malformedInputs: malformed ? MalformedInput.catalog(idPrefix: "\(runID)/", oversizeBytes: 2000) : [])
+    }
+
+    /// The output-topic record the worker writes for `id` predicted as `labelID`
+    /// (``LabelMessage``, the worker's encoder).
+    static func labelRecord(id: String, labelID: Int, offset: Int64 = 0) throws -> KafkaConsumerMessage {
+        var probabilities = [Float](repeating: 0.1, count: labels.count)
+        probabilities[labelID] = 0.7
+        let message = LabelMessage(
+            id: .string(id),
+            prediction: Prediction(labelID: labelID, label: labels[labelID], probabilities: probabilities, truncated: false),
+            labels: labels, model: .init(name: "agnews-gru", digest: "sha256:00"),
+            source: .init(topic: "news.raw", partition: 0, offset: offset))
+        return KafkaConsumerMessage(
+            topic: output, partition: 0, offset: offset, key: Array(id.utf8), value: try message.jsonBytes())
+    }
+
+    /// The dead-letter record the worker writes for a message (original key and bytes, error
+    /// headers as DESIGN.md names them).
+    static func deadLetterRecord(key: String, value: [UInt8], kind: String, message: String = "test") -> KafkaConsumerMessage {
+        KafkaConsumerMessage(
+            topic: deadLetters, partition: 0, offset: 0, key: Array(key.utf8), value: value,
+            headers: [
+                KafkaHeader(name: "newsclf.source.topic", string: "news.raw"),
+                KafkaHeader(name: "newsclf.error.kind", string: kind),
+                KafkaHeader(name: "newsclf.error.message", string: message),
+            ])
+    }
+
+    /// A tally in which item `row` got `predictions[row]` (nil: no label) at `row + 1` ms, and each
+    /// malformed input its expected dead letter.
+    static func tally(stream: DemoStream, predictions: [Int?], answerMalformed: Bool = true) throws -> OutputTally {
+        var tally = OutputTally(stream: stream, outputTopic: output, deadLetterTopic: deadLetters)
+        for (row, prediction) in predictions.enumerated() {
+            guard let prediction else { continue }
+            tally.record(
+                try labelRecord(id: stream.itemID(row), labelID: prediction), receivedAt: .milliseconds(row + 1),
+                classCount: labels.count)
+        }
+        if answerMalformed {
+            for (k, input) in stream.malformedInputs.enumerated() {
+                tally.record(
+                    deadLetterRecord(key: stream.malformedKey(k), value: input.value, kind: input.expectedKind.rawValue),
+                    receivedAt: .milliseconds(1), classCount: labels.count)
+            }
+        }
+        return tally
+    }
+}

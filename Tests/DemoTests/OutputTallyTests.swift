@@ -1,0 +1,45 @@
+import Demo
+import Kafka
+import Testing
+
+struct OutputTallyTests {
+    @Test func labelsAndDeadLettersAreSortedToTheirMembers() throws {
+        let stream = DemoTestSupport.stream(trueLabels: [0, 1, 2])
+        let tally = try DemoTestSupport.tally(stream: stream, predictions: [0, 3, 2])
+        #expect(tally.labels.map { $0.map(\.labelID) } == [[0], [3], [2]])
+        #expect(tally.labels[1][0].probability == 0.7, "the JSON of Float 0.7 is 0.7")
+        #expect(tally.deadLetters.map(\.count) == Array(repeating: 1, count: 7))
+        #expect(tally.deadLetters.allSatisfy { $0[0].valueUnchanged })
+        #expect(tally.isAnswered)
+        #expect(tally.foreignCount == 0)
+    }
+
+    @Test func recordsOfOtherRunsAreCountedNotSorted() throws {
+        let stream = DemoTestSupport.stream(trueLabels: [0])
+        var tally = OutputTally(stream: stream, outputTopic: DemoTestSupport.output, deadLetterTopic: DemoTestSupport.deadLetters)
+        tally.record(try DemoTestSupport.labelRecord(id: "run0/0", labelID: 1), receivedAt: .zero, classCount: 4)
+        tally.record(
+            DemoTestSupport.deadLetterRecord(key: "run0/bad/0", value: [0xFF], kind: "invalid_utf8"), receivedAt: .zero,
+            classCount: 4)
+        #expect(tally.foreignCount == 2)
+        #expect(tally.labelledCount == 0)
+        #expect(!tally.isAnswered)
+    }
+
+    @Test func aLabelThatIsNotALabelMessageIsUndecodable() {
+        let stream = DemoTestSupport.stream(trueLabels: [0])
+        var tally = OutputTally(stream: stream, outputTopic: DemoTestSupport.output, deadLetterTopic: DemoTestSupport.deadLetters)
+        tally.record(
+            KafkaConsumerMessage(topic: DemoTestSupport.output, partition: 0, offset: 0, key: nil, value: Array("{\"id\": \"run1/0\"}".utf8)),
+            receivedAt: .zero, classCount: 4)
+        #expect(tally.undecodableCount == 1)
+        #expect(tally.labelledCount == 0)
+    }
+
+    @Test func aLabelIDOutsideTheModelsClassesIsUndecodable() throws {
+        let stream = DemoTestSupport.stream(trueLabels: [0])
+        var tally = OutputTally(stream: stream, outputTopic: DemoTestSupport.output, deadLetterTopic: DemoTestSupport.deadLetters)
+        tally.record(try DemoTestSupport.labelRecord(id: "run1/0", labelID: 3), receivedAt: .zero, classCount: 3)
+        #expect(tally.undecodableCount == 1)
+    }
+}
