@@ -8,17 +8,26 @@ import Synchronization
 public final class WorkerHealth: Sendable {
     private struct State {
         var ready = false
-        var lastHeartbeat: ContinuousClock.Instant = .now
+        var lastHeartbeat: ContinuousClock.Instant
         var readinessReason = "starting"
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
+    private let now: @Sendable () -> ContinuousClock.Instant
     /// How long without a heartbeat before the worker counts as not live.
     public let livenessWindow: Duration
 
-    /// - Parameter livenessWindow: default 30 s.
-    public init(livenessWindow: Duration = .seconds(30)) {
+    /// - Parameters:
+    ///   - livenessWindow: default 30 s.
+    ///   - now: the clock's current instant (tests pass a clock they advance by hand); the start
+    ///     counts as a heartbeat.
+    public init(
+        livenessWindow: Duration = .seconds(30),
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
+    ) {
         self.livenessWindow = livenessWindow
+        self.now = now
+        state = Mutex(State(lastHeartbeat: now()))
     }
 
     /// Marks the worker ready to serve, or not (with the reason `/readyz` reports).
@@ -31,7 +40,8 @@ public final class WorkerHealth: Sendable {
 
     /// Records progress of the batch loop.
     public func heartbeat() {
-        state.withLock { $0.lastHeartbeat = .now }
+        let instant = now()
+        state.withLock { $0.lastHeartbeat = instant }
     }
 
     /// Whether the worker is ready, and why not.
@@ -41,11 +51,12 @@ public final class WorkerHealth: Sendable {
 
     /// How long ago the batch loop last made progress.
     public var timeSinceHeartbeat: Duration {
-        state.withLock { ContinuousClock.now - $0.lastHeartbeat }
+        let instant = now()
+        return state.withLock { instant - $0.lastHeartbeat }
     }
 
     /// Whether the batch loop made progress within ``livenessWindow``.
     public var isLive: Bool {
-        state.withLock { ContinuousClock.now - $0.lastHeartbeat <= livenessWindow }
+        timeSinceHeartbeat <= livenessWindow
     }
 }

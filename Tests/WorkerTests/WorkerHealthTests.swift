@@ -12,20 +12,30 @@ import Worker
         #expect(health.readiness == (false, "draining"))
     }
 
-    @Test func livenessExpiresWithoutHeartbeats() async throws {
-        let health = WorkerHealth(livenessWindow: .milliseconds(50))
+    @Test func livenessExpiresWithoutHeartbeats() {
+        let clock = ManualClock()
+        let health = WorkerHealth(livenessWindow: .seconds(30), now: { clock.now })
         #expect(health.isLive)
-        try await Task.sleep(for: .milliseconds(120))
+        clock.advance(by: .seconds(30))
+        #expect(health.isLive)
+        clock.advance(by: .milliseconds(1))
         #expect(!health.isLive)
         health.heartbeat()
         #expect(health.isLive)
     }
 
-    @Test func timeSinceHeartbeatGrowsUntilTheNextHeartbeat() async throws {
-        let health = WorkerHealth()
-        try await Task.sleep(for: .milliseconds(120))
-        #expect(health.timeSinceHeartbeat >= .milliseconds(120))
+    @Test func timeSinceHeartbeatGrowsUntilTheNextHeartbeat() {
+        let clock = ManualClock()
+        let health = WorkerHealth(now: { clock.now })
+        clock.advance(by: .milliseconds(120))
+        #expect(health.timeSinceHeartbeat == .milliseconds(120))
         health.heartbeat()
-        #expect(health.timeSinceHeartbeat < .milliseconds(120))
+        #expect(health.timeSinceHeartbeat == .zero)
+    }
+
+    @Test func theRealClockIsTheDefault() async throws {
+        let health = WorkerHealth()
+        try await Task.sleep(for: .milliseconds(20))
+        #expect(health.timeSinceHeartbeat >= .milliseconds(20))
     }
 }
