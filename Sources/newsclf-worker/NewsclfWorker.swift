@@ -50,6 +50,14 @@ struct NewsclfWorker: AsyncParsableCommand {
         }
         var logger = Logger(label: "newsclf.worker")
         logger.logLevel = level
+        // Before anything slow (topics, model): SIGTERM while starting exits 0 instead of dying.
+        let signals = SignalHandlers(forcedExitAfter: configuration.drainTimeout + .seconds(15), logger: logger)
+        logger.info(
+            "starting",
+            metadata: [
+                "group_id": "\(configuration.groupID)", "input_topic": "\(configuration.inputTopic)",
+                "processing_guarantee": "\(configuration.processingGuarantee)",
+            ])
 
         var embeddedBroker: KafkaMockCluster?
         do {
@@ -111,7 +119,7 @@ struct NewsclfWorker: AsyncParsableCommand {
         let worker = ClassificationWorker(
             configuration: configuration, models: models, metrics: metrics, health: health,
             logger: logger)
-        let signals = SignalHandlers(worker: worker, forcedExitAfter: configuration.drainTimeout + .seconds(15), logger: logger)
+        signals.attach(worker)
         defer { withExtendedLifetime((signals, embeddedBroker)) {} }
         do {
             try await worker.run()

@@ -7,18 +7,27 @@ import Worker
 /// Turns SIGTERM/SIGINT into a drain and SIGHUP into a model reload, with Dispatch signal
 /// sources (the signals are ignored by the default disposition first, as Dispatch requires).
 ///
-/// A second SIGTERM/SIGINT exits at once (status 1); a drain that takes longer than
+/// Installed as soon as the configuration is known, before the model loads: a stop signal that
+/// arrives before a worker is attached (``attach(_:)``) exits at once with status 0, since
+/// nothing has been consumed yet; a SIGHUP then is ignored (the model being loaded is the
+/// current one). A second SIGTERM/SIGINT exits at once (status 1); a drain that takes longer than
 /// `forcedExitAfter` also exits with status 1, so the process stops within a bounded time.
 final class SignalHandlers {
     private let sources: [any DispatchSourceSignal]
+    /// The worker the signals act on, once attached (shared with the signal handlers).
+    private final class Slot: Sendable {
+        let worker = Mutex<ClassificationWorker?>(nil)
+    }
+    private let slot = Slot()
 
-    init(worker: ClassificationWorker, forcedExitAfter: Duration, logger: Logger) {
+    init(forcedExitAfter: Duration, logger: Logger) {
         let queue = DispatchQueue(label: "newsclf.worker.signals")
         var sources: [any DispatchSourceSignal] = []
         // When the first stop signal came. A second one more than a second later exits at once;
         // one sooner is the same stop delivered twice (`timeout` and shells signal the child
         // and then its process group).
         let firstStop = Mutex<ContinuousClock.Instant?>(nil)
+        let attached = slot
         for signalNumber in [SIGTERM, SIGINT] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
@@ -32,8 +41,16 @@ final class SignalHandlers {
                     logger.warning("second stop signal; exiting without draining")
                     exit(1)
                 }
+                // Under the lock, so that `attach` either sees this stop or is seen by it.
+                let stopping = attached.worker.withLock { worker -> Bool in
+                    worker?.requestStop()
+                    return worker != nil
+                }
+                guard stopping else {
+                    logger.info("stop signal before the worker started; exiting", metadata: ["signal": "\(signalNumber)"])
+                    exit(0)
+                }
                 logger.info("stop signal; draining", metadata: ["signal": "\(signalNumber)"])
-                worker.requestStop()
                 let seconds = Double(forcedExitAfter.components.seconds)
                 queue.asyncAfter(deadline: .now() + seconds) {
                     logger.error("drain did not finish in time; exiting")
@@ -46,11 +63,20 @@ final class SignalHandlers {
         signal(SIGHUP, SIG_IGN)
         let reload = DispatchSource.makeSignalSource(signal: SIGHUP, queue: queue)
         reload.setEventHandler {
+            guard let worker = attached.worker.withLock({ $0 }) else {
+                logger.info("SIGHUP while starting; the model being loaded is the current one")
+                return
+            }
             logger.info("SIGHUP; reloading the model")
             worker.reloadModel()
         }
         reload.resume()
         sources.append(reload)
         self.sources = sources
+    }
+
+    /// From now on a stop signal drains `worker` and SIGHUP reloads its model.
+    func attach(_ worker: ClassificationWorker) {
+        slot.worker.withLock { $0 = worker }
     }
 }

@@ -26,6 +26,31 @@ extension WorkerBrokerTests {
             return process
         }
 
+        /// SIGTERM while the worker is still starting (here: creating topics on a broker that does
+        /// not answer) ends it with status 0 instead of the default disposition's death by signal.
+        @Test func sigtermWhileStartingExitsZero() async throws {
+            let logPath = NSTemporaryDirectory() + "newsclf-worker-starting-\(UUID().uuidString.prefix(8)).log"
+            #expect(FileManager.default.createFile(atPath: logPath, contents: nil))
+            defer { try? FileManager.default.removeItem(atPath: logPath) }
+            let log = { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+            let worker = try Self.launch(
+                bootstrapServers: "127.0.0.1:1", groupID: WorkerBrokerFixture.freshGroupID(),
+                extra: ["--create-topics", "--log-level", "info"], standardError: FileHandle(forWritingAtPath: logPath))
+            defer { if worker.isRunning { kill(worker.processIdentifier, SIGKILL) } }
+            let clock = ContinuousClock()
+            let deadline = clock.now.advanced(by: .seconds(30))
+            while clock.now < deadline, !log().contains("starting") { try await Task.sleep(for: .milliseconds(20)) }
+            try #require(log().contains("starting"), "the worker logged 'starting' within 30 s")
+            #expect(worker.isRunning, "still creating topics on a broker that does not answer")
+            worker.terminate()
+            let exitDeadline = clock.now.advanced(by: .seconds(10))
+            while worker.isRunning, clock.now < exitDeadline { try await Task.sleep(for: .milliseconds(20)) }
+            try #require(!worker.isRunning, "exited within 10 s of SIGTERM")
+            #expect(worker.terminationReason == .exit)
+            #expect(worker.terminationStatus == 0)
+            #expect(log().contains("stop signal before the worker started"))
+        }
+
         @Test func aKilledWorkerRestartedInTheSameGroupAnswersEveryInput() async throws {
             let fixture = try WorkerBrokerFixture()
             let groupID = WorkerBrokerFixture.freshGroupID()
@@ -79,8 +104,19 @@ extension WorkerBrokerTests {
             first.waitUntilExit()
             #expect(started, "the first worker answered something before it was killed")
 
+            // The restart's log, to know when it has joined: the first worker may have answered
+            // everything before the kill landed, and the mock shows its outputs, so the
+            // collector alone cannot tell that the second one is serving.
+            let logPath = NSTemporaryDirectory() + "newsclf-worker-restart-\(UUID().uuidString.prefix(8)).log"
+            #expect(FileManager.default.createFile(atPath: logPath, contents: nil))
+            defer { try? FileManager.default.removeItem(atPath: logPath) }
             let second = try Self.launch(
-                bootstrapServers: fixture.cluster.bootstrapServers, groupID: groupID, extra: exactlyOnce)
+                bootstrapServers: fixture.cluster.bootstrapServers, groupID: groupID,
+                extra: exactlyOnce + ["--log-level", "info"], standardError: FileHandle(forWritingAtPath: logPath))
+            let subscribed = await collector.wait(timeout: .seconds(60)) { _ in
+                ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").contains("subscribed")
+            }
+            #expect(subscribed, "the restarted worker subscribed within 60 s")
             let complete = await collector.wait(timeout: .seconds(60)) {
                 Set($0.compactMap(\.sourcePosition)).count >= 200
             }
