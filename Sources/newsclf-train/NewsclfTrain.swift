@@ -71,7 +71,7 @@ struct NewsclfTrain: ParsableCommand {
     var evalEvery: Double?
     @Option(help: .init("Continue the run in dir (options default to saved).", valueName: "dir"))
     var resume: String?
-    @Option(help: .init("Start from this checkpoint's weights and vocabulary.", valueName: "dir"))
+    @Option(help: .init("Start from this checkpoint's weights, vocabulary, recipe.", valueName: "dir"))
     var initFrom: String?
     @Option(help: .init("Use only the first n training rows.", valueName: "n"))
     var limit: Int?
@@ -129,6 +129,8 @@ struct NewsclfTrain: ParsableCommand {
                 let saved = try ResumeState.saved(in: URL(fileURLWithPath: resume))
                 base = saved.configuration
                 threadCount = threads ?? saved.threads
+            } else if let initFrom {
+                base = try TrainingConfiguration.warmStart(from: URL(fileURLWithPath: initFrom))
             }
             BLAS.setThreadCount(threadCount)
             let options = TrainingRun.Options(
