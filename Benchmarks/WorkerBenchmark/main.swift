@@ -2,10 +2,10 @@
 // `ClassificationWorker` on librdkafka's mock cluster, side by side with the model alone.
 //
 //   scripts/bench-worker [--batch-sizes 64,256] [--items N] [--timeout-s S] [--inference-threads T]
-//                        [--rate ITEMS_PER_S]
+//                        [--rate ITEMS_PER_S] [--model DIR]
 //
 // Per batch size: a fresh mock cluster (1 broker, 4 partitions per topic), the worker serving the
-// shipped model (models/agnews-gru, at-least-once, batch_max_wait_ms 5), an output reader in
+// shipped model (models/agnews-gru, or `--model DIR`; at-least-once, batch_max_wait_ms 5), an output reader in
 // its own consumer group. A few warm-up items go through first, so that the worker and the
 // reader have joined their groups and the model is warm. Then the whole burst of items
 // (`{"id": i, "text": ...}`) is handed to a producer at once and every label is read back.
@@ -63,7 +63,8 @@ let timeout = Duration.seconds(Int(option("--timeout-s") ?? "300") ?? 300)
 let partitions: Int32 = 4
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent()
-let modelDirectory = packageRoot.appendingPathComponent("models/agnews-gru")
+let modelDirectory = option("--model").map { URL(fileURLWithPath: $0) }
+    ?? packageRoot.appendingPathComponent("models/agnews-gru")
 let testFile = packageRoot.appendingPathComponent("data/ag_news/test.csv.gz")
 
 /// librdkafka's and the worker's logs, hidden unless `NEWSCLF_BENCH_LOG` names a swift-log level.
