@@ -236,7 +236,7 @@ public struct DemoRun: Sendable {
             for arrival in collector.takeArrivals() {
                 tally.record(arrival.message, receivedAt: arrival.at - origin, classCount: classCount)
             }
-            let done = tally.labelledCount + tally.deadLetteredCount
+            let done = tally.answeredItemCount + tally.deadLetteredCount
             if let text = progress.update(done: done, sent: sentCount.value, elapsed: ContinuousClock.now - origin) {
                 console.write(text)
             }

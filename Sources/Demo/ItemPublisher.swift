@@ -36,6 +36,7 @@ public struct ItemPublisher: Sendable {
         progress: @Sendable (Int) -> Void = { _ in }
     ) async -> Outcome {
         let total = stream.order.count
+        guard total > 0 else { return Outcome(sentAt: [], failures: []) }
         let reports = Task { [producer] in
             var failures: [(position: Int, error: KafkaError)] = []
             var seen = 0

@@ -65,12 +65,15 @@ public struct OutputTally: Sendable {
 
     /// Items with at least one label so far.
     public private(set) var labelledCount = 0
+    /// Items with at least one output so far: a label or, for an item the worker refused, a dead
+    /// letter (a failure the report names, but an answer: nothing more will come for it).
+    public private(set) var answeredItemCount = 0
     /// Malformed inputs with at least one dead letter so far.
     public private(set) var deadLetteredCount = 0
 
-    /// Whether every item has a label and every malformed input a dead letter (duplicates aside).
+    /// Whether every item and every malformed input has an output (duplicates aside).
     public var isAnswered: Bool {
-        labelledCount == stream.items.count && deadLetteredCount == stream.malformedInputs.count
+        answeredItemCount == stream.items.count && deadLetteredCount == stream.malformedInputs.count
     }
 
     /// Sorts one record to its stream member.
@@ -93,6 +96,7 @@ public struct OutputTally: Sendable {
                         kind: header("newsclf.error.kind"), message: header("newsclf.error.message"),
                         valueUnchanged: message.value == stream.malformedInputs[k].value, receivedAt: receivedAt))
             case .item(let row)?:
+                if itemDeadLetters[row] == 0 && labels[row].isEmpty { answeredItemCount += 1 }
                 itemDeadLetters[row] += 1
             case nil:
                 foreignCount += 1
@@ -107,7 +111,10 @@ public struct OutputTally: Sendable {
             foreignCount += 1
             return
         }
-        if labels[row].isEmpty { labelledCount += 1 }
+        if labels[row].isEmpty {
+            labelledCount += 1
+            if itemDeadLetters[row] == 0 { answeredItemCount += 1 }
+        }
         labels[row].append(
             LabelArrival(labelID: label.labelID, probability: label.probabilities[label.label] ?? 0, receivedAt: receivedAt))
     }

@@ -400,7 +400,7 @@ private struct ValueSources {
                 "max_message_bytes", default: NewsInput.defaultMaxMessageBytes, range: 1...(1 << 30)),
             maxInFlight: try integer("max_in_flight", default: 4096, range: 1...1_000_000),
             inferenceThreads: try integer(
-                "inference_threads", default: ProcessInfo.processInfo.activeProcessorCount, range: 1...256),
+                "inference_threads", default: min(ProcessInfo.processInfo.activeProcessorCount, 256), range: 1...256),
             drainTimeout: .milliseconds(try integer("drain_timeout_ms", default: 30_000, range: 0...3_600_000)),
             metricsAddress: metricsAddress,
             createTopics: try boolean("create_topics"),

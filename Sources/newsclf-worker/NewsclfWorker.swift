@@ -56,7 +56,7 @@ struct NewsclfWorker: AsyncParsableCommand {
             "starting",
             metadata: [
                 "group_id": "\(configuration.groupID)", "input_topic": "\(configuration.inputTopic)",
-                "processing_guarantee": "\(configuration.processingGuarantee)",
+                "processing_guarantee": "\(configuration.processingGuarantee.rawValue)",
             ])
 
         var embeddedBroker: KafkaMockCluster?

@@ -17,6 +17,8 @@ final class SignalHandlers {
     /// The worker the signals act on, once attached (shared with the signal handlers).
     private final class Slot: Sendable {
         let worker = Mutex<ClassificationWorker?>(nil)
+        /// A SIGHUP came before the worker was attached (the model may have changed since it loaded).
+        let reloadPending = Atomic<Bool>(false)
     }
     private let slot = Slot()
 
@@ -47,8 +49,12 @@ final class SignalHandlers {
                     return worker != nil
                 }
                 guard stopping else {
+                    // Nothing consumed yet, nothing to clean up: `_exit`, not `exit`, since the
+                    // main thread may be inside OpenBLAS or librdkafka, whose exit-time
+                    // destructors must not run under it.
                     logger.info("stop signal before the worker started; exiting", metadata: ["signal": "\(signalNumber)"])
-                    exit(0)
+                    fflush(nil)
+                    _exit(0)
                 }
                 logger.info("stop signal; draining", metadata: ["signal": "\(signalNumber)"])
                 let seconds = Double(forcedExitAfter.components.seconds)
@@ -63,8 +69,12 @@ final class SignalHandlers {
         signal(SIGHUP, SIG_IGN)
         let reload = DispatchSource.makeSignalSource(signal: SIGHUP, queue: queue)
         reload.setEventHandler {
-            guard let worker = attached.worker.withLock({ $0 }) else {
-                logger.info("SIGHUP while starting; the model being loaded is the current one")
+            let worker = attached.worker.withLock { worker in
+                if worker == nil { attached.reloadPending.store(true, ordering: .releasing) }
+                return worker
+            }
+            guard let worker else {
+                logger.info("SIGHUP while starting; the model is reloaded once the worker runs")
                 return
             }
             logger.info("SIGHUP; reloading the model")
@@ -75,8 +85,10 @@ final class SignalHandlers {
         self.sources = sources
     }
 
-    /// From now on a stop signal drains `worker` and SIGHUP reloads its model.
+    /// From now on a stop signal drains `worker` and SIGHUP reloads its model; a SIGHUP that came
+    /// while starting reloads it now.
     func attach(_ worker: ClassificationWorker) {
         slot.worker.withLock { $0 = worker }
+        if slot.reloadPending.exchange(false, ordering: .acquiringAndReleasing) { worker.reloadModel() }
     }
 }

@@ -8,8 +8,8 @@ import Testing
 struct NewsclfDemoTests {
     static let brokerAddress = ProcessInfo.processInfo.environment["NEWSCLF_TEST_KAFKA_BOOTSTRAP"].flatMap { $0.isEmpty ? nil : $0 }
 
-    @Test func twoHundredItemsOnTheEmbeddedBrokerEachGetExactlyOneLabel() throws {
-        let run = try DemoExecutables.run(["--limit", "200", "--examples", "2"])
+    @Test func twoHundredItemsOnTheEmbeddedBrokerEachGetExactlyOneLabel() async throws {
+        let run = try await DemoExecutables.run(["--limit", "200", "--examples", "2"])
         #expect(run.status == 0, "\(run.output)")
         #expect(run.output.contains("result: every item got exactly one label (200/200), every malformed message exactly one dead letter (7/7)"))
         #expect(run.output.contains("the worker's label equals its prediction for 200 of 200 items"))
@@ -19,8 +19,8 @@ struct NewsclfDemoTests {
     }
 
     @Test(.enabled(if: brokerAddress != nil, "NEWSCLF_TEST_KAFKA_BOOTSTRAP is not set"))
-    func oneHundredItemsOnAnExternalBrokerEachGetExactlyOneLabel() throws {
-        let run = try DemoExecutables.run(
+    func oneHundredItemsOnAnExternalBrokerEachGetExactlyOneLabel() async throws {
+        let run = try await DemoExecutables.run(
             ["--limit", "100", "--examples", "0", "--bootstrap-servers", Self.brokerAddress ?? ""])
         #expect(run.status == 0, "\(run.output)")
         #expect(run.output.contains("result: every item got exactly one label (100/100), every malformed message exactly one dead letter (7/7)"))
@@ -28,27 +28,27 @@ struct NewsclfDemoTests {
         #expect(run.output.contains("offsets committed"))
     }
 
-    @Test func withoutBadInputNoDeadLettersAreExpected() throws {
-        let run = try DemoExecutables.run(["--limit", "20", "--no-bad-input", "--examples", "0", "--no-model-check"])
+    @Test func withoutBadInputNoDeadLettersAreExpected() async throws {
+        let run = try await DemoExecutables.run(["--limit", "20", "--no-bad-input", "--examples", "0", "--no-model-check"])
         #expect(run.status == 0, "\(run.output)")
         #expect(run.output.contains("result: every item got exactly one label (20/20)\n") || run.output.hasSuffix("(20/20)\n"))
         #expect(!run.output.contains("dead letters ("))
     }
 
-    @Test func aMissingDataFileIsBadInput() throws {
-        let run = try DemoExecutables.run(["--data", "/nonexistent/test.csv.gz"])
+    @Test func aMissingDataFileIsBadInput() async throws {
+        let run = try await DemoExecutables.run(["--data", "/nonexistent/test.csv.gz"])
         #expect(run.status == 2)
         #expect(run.output.contains("cannot read /nonexistent/test.csv.gz"))
     }
 
-    @Test func aZeroLimitIsBadUsage() throws {
-        let run = try DemoExecutables.run(["--limit", "0"])
+    @Test func aZeroLimitIsBadUsage() async throws {
+        let run = try await DemoExecutables.run(["--limit", "0"])
         #expect(run.status == 2)
         #expect(run.output.contains("--limit must be at least 1"))
     }
 
-    @Test func aMissingWorkerExecutableIsARuntimeFailure() throws {
-        let run = try DemoExecutables.run(["--limit", "5", "--worker", "/nonexistent/newsclf-worker"])
+    @Test func aMissingWorkerExecutableIsARuntimeFailure() async throws {
+        let run = try await DemoExecutables.run(["--limit", "5", "--worker", "/nonexistent/newsclf-worker"])
         #expect(run.status == 1)
         #expect(run.output.contains("cannot start the worker /nonexistent/newsclf-worker"))
     }
@@ -70,7 +70,10 @@ enum DemoExecutables {
     /// Runs `newsclf-demo` with `arguments` (plus `--worker` beside it, the shipped model and test
     /// split, and the worker's log in a temporary file removed afterwards), standard output and
     /// error together.
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    ///
+    /// The wait runs on a thread of its own: blocking a thread of the concurrency pool (two on a
+    /// 2-core machine) for the demo's whole run would starve the async tests running beside it.
+    static func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
         let directory = try #require(directory)
         let process = Process()
         process.executableURL = directory.appendingPathComponent("newsclf-demo")
@@ -88,8 +91,12 @@ enum DemoExecutables {
         process.standardOutput = pipe
         process.standardError = pipe
         try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        return await withCheckedContinuation { continuation in
+            Thread {
+                let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
+            }.start()
+        }
     }
 }

@@ -14,6 +14,19 @@ struct OutputTallyTests {
         #expect(tally.foreignCount == 0)
     }
 
+    @Test func anItemThatBecameADeadLetterIsAnsweredSoTheWaitEnds() throws {
+        let stream = DemoTestSupport.stream(trueLabels: [0, 1])
+        var tally = try DemoTestSupport.tally(stream: stream, predictions: [0, nil])
+        #expect(!tally.isAnswered)
+        tally.record(
+            DemoTestSupport.deadLetterRecord(key: stream.itemID(1), value: [0x7B], kind: "invalid_json"), receivedAt: .zero,
+            classCount: 4)
+        #expect(tally.isAnswered)
+        #expect(tally.answeredItemCount == 2)
+        #expect(tally.labelledCount == 1)
+        #expect(tally.itemDeadLetters == [0, 1])
+    }
+
     @Test func recordsOfOtherRunsAreCountedNotSorted() throws {
         let stream = DemoTestSupport.stream(trueLabels: [0])
         var tally = OutputTally(stream: stream, outputTopic: DemoTestSupport.output, deadLetterTopic: DemoTestSupport.deadLetters)

@@ -19,17 +19,26 @@ final class WorkerProcessTests {
             environment: [:], logFile: log)
     }
 
+    /// Waits until the stand-in has written `ready` to its log (its trap is set by then).
+    func waitUntilTrapSet() async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: .seconds(30))
+        let ready = { ((try? String(contentsOf: self.log, encoding: .utf8)) ?? "").contains("ready") }
+        while clock.now < deadline, !ready() { try await Task.sleep(for: .milliseconds(10)) }
+        if !ready() { Issue.record("the stand-in did not write 'ready' within 30 s") }
+    }
+
     @Test func aChildThatExitsOnSIGTERMStopsWithItsOwnStatus() async throws {
-        let process = try start("trap 'exit 0' TERM; while true; do sleep 0.05; done")
-        try await Task.sleep(for: .milliseconds(200))  // the trap is set
+        let process = try start("trap 'exit 0' TERM; echo ready; while true; do sleep 0.05; done")
+        try await waitUntilTrapSet()
         let exit = await process.stop(gracePeriod: .seconds(10))
         #expect(exit.isClean)
         #expect(!exit.wasKilled)
     }
 
     @Test func aChildThatIgnoresSIGTERMIsKilledAfterTheGracePeriod() async throws {
-        let process = try start("trap '' TERM; while true; do sleep 0.05; done")
-        try await Task.sleep(for: .milliseconds(200))
+        let process = try start("trap '' TERM; echo ready; while true; do sleep 0.05; done")
+        try await waitUntilTrapSet()
         let exit = await process.stop(gracePeriod: .milliseconds(300))
         #expect(exit.wasKilled)
         #expect(exit.wasSignalled)

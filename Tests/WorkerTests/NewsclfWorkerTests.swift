@@ -199,9 +199,10 @@ extension WorkerBrokerTests {
                 let pings = notifications.filter { $0.text == "WATCHDOG=1" }.map(\.time)
                 #expect(pings.count >= 3, "\(phase): WATCHDOG=1 keeps coming (\(pings.count))")
                 let gaps = zip(pings, pings.dropFirst()).map { $1 - $0 }
-                // Every half interval; a gap of the whole interval would let systemd kill it.
+                // Sent every half interval; what systemd needs is a ping within every interval
+                // (the other half is the slack for a loaded machine).
                 let longest = gaps.max() ?? .zero
-                #expect(longest < watchdog * 0.75, "\(phase): longest gap between WATCHDOG=1 \(longest)")
+                #expect(longest < watchdog, "\(phase): longest gap between WATCHDOG=1 \(longest)")
             }
 
             // SIGHUP: RELOADING=1 with the monotonic time of the reload, then READY=1.
