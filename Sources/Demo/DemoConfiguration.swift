@@ -1,3 +1,4 @@
+import Classification
 import Foundation
 
 /// Everything one demo run needs: where the items come from, which broker and topics, which
@@ -66,7 +67,7 @@ public struct DemoConfiguration: Sendable {
         self.runID = runID
         switch broker {
         case .embedded:
-            (inputTopic, outputTopic, deadLetterTopic) = ("news.raw", "news.labels", "news.raw.dlq")
+            (inputTopic, outputTopic, deadLetterTopic) = (DefaultTopics.input, DefaultTopics.output, DefaultTopics.deadLetter)
         case .external:
             let base = "newsclf-demo-\(runID)"
             (inputTopic, outputTopic, deadLetterTopic) = ("\(base).raw", "\(base).labels", "\(base).raw.dlq")

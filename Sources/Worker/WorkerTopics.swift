@@ -1,3 +1,4 @@
+import Classification
 import Kafka
 
 /// The worker's three topics, and their creation for `--embedded-broker` and `--create-topics`
@@ -9,11 +10,11 @@ public struct WorkerTopics: Sendable, Hashable {
     public var partitions: Int32
 
     /// The default input topic (DESIGN.md "Messages").
-    public static let defaultInput = "news.raw"
+    public static let defaultInput = DefaultTopics.input
     /// The default output topic.
-    public static let defaultOutput = "news.labels"
+    public static let defaultOutput = DefaultTopics.output
     /// The default dead-letter topic.
-    public static let defaultDeadLetter = "news.raw.dlq"
+    public static let defaultDeadLetter = DefaultTopics.deadLetter
     /// The three defaults: input, output, dead letters.
     public static let defaultNames = [defaultInput, defaultOutput, defaultDeadLetter]
 
