@@ -2,28 +2,39 @@
 // `ClassificationWorker` on librdkafka's mock cluster, side by side with the model alone.
 //
 //   scripts/bench-worker [--batch-sizes 64,256] [--items N] [--timeout-s S] [--inference-threads T]
-//                        [--rate ITEMS_PER_S] [--model DIR]
+//                        [--rounds R] [--rate ITEMS_PER_S] [--model DIR]
 //
 // Per batch size: a fresh mock cluster (1 broker, 4 partitions per topic), the worker serving the
-// shipped model (models/agnews-gru, or `--model DIR`; at-least-once, batch_max_wait_ms 5), an output reader in
-// its own consumer group. A few warm-up items go through first, so that the worker and the
-// reader have joined their groups and the model is warm. Then the whole burst of items
-// (`{"id": i, "text": ...}`) is handed to a producer at once and every label is read back.
+// shipped model (models/agnews-gru, or `--model DIR`; at-least-once, batch_max_wait_ms 5), an
+// output reader in its own consumer group, all in this process. A few warm-up items go through
+// first, so that the worker and the reader have joined their groups and the model is warm. Then
+// `--rounds` rounds (default 5): the model alone, then the whole burst of items (`{"id": …,
+// "text": …}`, messages written beforehand) handed to a producer at once, every label read back;
+// the model alone once more after the last round.
 //
-// Figures:
-// - end-to-end items/s: item count / (burst handed to the producer → last label read);
-// - latency p50 / p99: each item's hand-over to the producer → its label read (the burst arrives
-//   at once, so this is mostly queueing: how long the n-th item waits for the items before it);
+// Figures (medians over the rounds; this machine's speed drifts by ±15 % from one second to the
+// next, so one round proves little):
+// - end-to-end items/s: item count / (burst handed to the producer → last label received);
+// - latency p50 / p99: each item's hand-over to the producer → its label received (the burst
+//   arrives at once, so this is mostly queueing: how long the n-th item waits for the items
+//   before it);
 // - model-only items/s: `TextClassifier.encode` + `classify` on the same texts, consecutive
-//   batches of the same size, same classifier instance, measured before and after the worker run
-//   (the faster counts); and the ratio end-to-end / model-only (target ≥ 0.80);
+//   batches of the same size, same classifier instance;
+// - ratio (target ≥ 0.80): per round, end-to-end / the mean of the model-only runs just before
+//   and just after it; the median of those;
+// - CPU use: process CPU time / (wall time × CPUs) during the burst and during the model-only
+//   runs (1 = every core busy all along): what is left idle, next to the extra work;
 // - accuracy of the labels read back against the true classes (with masked padding, the shipped
 //   model's, a label does not depend on the batch, so this equals `newsclf eval`; a model with the
 //   notebook's padding semantics can differ in the last digits, since the worker's batches are
 //   formed per partition poll; the model-only accuracy at the same batch size is printed next to it).
 //
-// Items are published, matched and checked as in `newsclf-demo` (Demo: DemoStream, LabelCollector,
-// OutputTally, DemoReport with its nearest-rank latency percentiles).
+// Broker, producer and reader share the machine's cores with the worker (on a real deployment
+// they run elsewhere). What the harness can move out of the measured window, it does: input
+// messages are written before the clock starts, and the labels are only stamped on arrival
+// (in the reader's poll thread) and decoded and checked once as many records came back as items
+// went in. Items are published, matched and checked as in `newsclf-demo` (Demo: DemoStream,
+// LabelCollector, OutputTally, DemoReport with its nearest-rank latency percentiles).
 //
 // `--inference-threads T` sets the worker's `inference_threads` (default: the CPU count, as the
 // worker; 1 is the worker's threading before that setting existed: one engine thread, OpenBLAS at
@@ -32,7 +43,8 @@
 // `--rate R` (paced mode): instead of the burst, the items are handed to the producer at R items/s
 // (below the worker's capacity), and the latency of each item is measured from its own hand-over
 // to its label: produce → label latency at a steady load, without the queueing of a burst. Prints
-// the achieved rate and latency p50 / p99 / max per batch size (no model-only comparison).
+// the achieved rate and latency p50 / p99 / max per batch size and round (no model-only
+// comparison).
 //
 // Exits 1 when any item has no label, more than one, a dead letter, or the wait runs out.
 import Classification
@@ -102,14 +114,28 @@ do {
 }
 let classifier = models.current
 
+
 /// `fetch.wait.max.ms` for the worker's and the reader's consumers. The mock broker answers a
 /// Fetch that finds no new data only when this wait runs out (a real broker answers as soon as
 /// data arrives, `fetch.min.bytes` = 1), so librdkafka's default of 500 ms would add up to half a
 /// second per hop that a real cluster does not have. `--fetch-wait-ms 500` measures it.
 let mockFetchWait = option("--fetch-wait-ms") ?? "10"
 
+/// Bursts (or paced streams) per batch size through the same worker; figures are medians.
+let rounds = max(1, Int(option("--rounds") ?? "5") ?? 5)
+
 /// Items per second handed to the producer in paced mode; `nil` for the burst.
 let pacedRate = option("--rate").flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil }
+
+let cpuCount = ProcessInfo.processInfo.activeProcessorCount
+
+/// User + system CPU time of this process so far (all threads: worker, broker, producer, reader).
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+        + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
+}
 
 func seconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
@@ -126,12 +152,15 @@ print("mock cluster: 1 broker, \(partitions) partitions per topic; worker: at-le
 struct ModelOnlyResult {
     var itemsPerSecond: Double
     var accuracy: Double
+    /// As ``EndToEndResult/cpuUse``.
+    var cpuUse: Double
 }
 
 /// `encode` + `classify` over all items in consecutive batches of `batchSize`.
 func measureModelOnly(batchSize: Int) throws -> ModelOnlyResult {
     _ = try classifier.classify(items.prefix(batchSize).map { classifier.encode($0.text) })  // warm-up
     var correct = 0
+    let cpuAtStart = processCPUSeconds()
     let clock = ContinuousClock()
     let elapsed = try clock.measure {
         for start in stride(from: 0, to: items.count, by: batchSize) {
@@ -141,7 +170,8 @@ func measureModelOnly(batchSize: Int) throws -> ModelOnlyResult {
         }
     }
     return ModelOnlyResult(
-        itemsPerSecond: Double(items.count) / seconds(elapsed), accuracy: Double(correct) / Double(items.count))
+        itemsPerSecond: Double(items.count) / seconds(elapsed), accuracy: Double(correct) / Double(items.count),
+        cpuUse: (processCPUSeconds() - cpuAtStart) / seconds(elapsed) / Double(cpuCount))
 }
 
 // MARK: End to end
@@ -155,13 +185,22 @@ struct EndToEndResult {
     var inputRate: Double
     var accuracy: Double
     var seconds: Double
+    /// Process CPU time over wall time × CPU count from the first hand-over until as many
+    /// records came back as items went in (1 = every core busy all along).
+    var cpuUse: Double
 }
 
 /// The items as the demo publishes them (`{"id": "<run>/<row>", "text": …}`), so that labels are
 /// matched and checked by the same `OutputTally` / `DemoReport` as in `newsclf-demo`.
-let benchStream = DemoStream(runID: "bench", items: items, malformedInputs: [])
+func benchStream(round: Int) -> DemoStream {
+    DemoStream(runID: "bench-\(round)", items: items, malformedInputs: [])
+}
 
-func measureEndToEnd(batchSize: Int) async throws -> EndToEndResult {
+/// Runs `rounds` bursts (or paced streams) of every item through one worker, calling
+/// `beforeRound(round)` before each (the model-only measurement, while the worker idles).
+func measureEndToEnd(
+    batchSize: Int, rounds: Int, beforeRound: (Int) async throws -> Void = { _ in }
+) async throws -> [EndToEndResult] {
     let cluster = try KafkaMockCluster(brokerCount: 1, logger: quietLogger)
     defer { cluster.stop() }
     let configuration = try WorkerConfiguration.resolve(
@@ -221,18 +260,45 @@ func measureEndToEnd(batchSize: Int) async throws -> EndToEndResult {
     }
 
     // The burst (every item handed to the producer at once), or the items paced at `pacedRate`.
+    var results: [EndToEndResult] = []
+    for round in 0..<rounds {
+    do {
+        try await beforeRound(round)
+    } catch {
+        await stopAll()
+        throw error
+    }
+    let benchStream = benchStream(round: round)
     var tally = OutputTally(
         stream: benchStream, outputTopic: configuration.outputTopic, deadLetterTopic: configuration.deadLetterTopic)
+    let inputMessages = benchStream.messages(topic: configuration.inputTopic)
+    let cpuAtStart = processCPUSeconds()
     let start = ContinuousClock.now
+    var cpuUse = 0.0
     let sendTask = Task {
-        await ItemPublisher(producer: producer).publish(
-            benchStream, topic: configuration.inputTopic, origin: start, rate: pacedRate)
+        await ItemPublisher(producer: producer).publish(inputMessages, origin: start, rate: pacedRate)
     }
+    // The arrivals (each stamped when the reader received it) are only held while items flow and
+    // checked once as many records came back as items went in: decoding and checking them as
+    // they come would take CPU from the worker on the same cores.
+    var held: [LabelCollector.Arrival] = []
+    var arrivalCount = 0
     let complete = await LabelCollector.wait(for: timeout) {
-        for arrival in reader.takeArrivals() {
+        let arrivals = reader.takeArrivals()
+        arrivalCount += arrivals.count
+        held += arrivals
+        guard arrivalCount >= benchStream.order.count || reader.error != nil else { return false }
+        if cpuUse == 0 {
+            cpuUse = (processCPUSeconds() - cpuAtStart) / seconds(ContinuousClock.now - start) / Double(cpuCount)
+        }
+        for arrival in held {
             tally.record(arrival.message, receivedAt: arrival.at - start, classCount: classifier.labels.count)
         }
+        held.removeAll()
         return tally.isAnswered || reader.error != nil
+    }
+    for arrival in held {
+        tally.record(arrival.message, receivedAt: arrival.at - start, classCount: classifier.labels.count)
     }
     // A little longer, to see duplicates that should not be there.
     try? await Task.sleep(for: .milliseconds(500))
@@ -242,7 +308,7 @@ func measureEndToEnd(batchSize: Int) async throws -> EndToEndResult {
     let published = await sendTask.value
     let sendFailures = published.failures.map(\.error)
     let readerError = reader.error
-    await stopAll()
+    if round == rounds - 1 { await stopAll() }
 
     guard sendFailures.isEmpty else { fail("batch \(batchSize): \(sendFailures.count) inputs not delivered, first: \(sendFailures[0])") }
     if let readerError { fail("batch \(batchSize): the output reader failed: \(readerError)") }
@@ -258,23 +324,33 @@ func measureEndToEnd(batchSize: Int) async throws -> EndToEndResult {
     }
     let handOvers = published.sentAt.compactMap { $0 }
     let handOverSeconds = handOvers.max().map { seconds($0 - (handOvers.min() ?? $0)) } ?? 0
-    return EndToEndResult(
+    results.append(EndToEndResult(
         itemsPerSecond: report.itemsPerSecond ?? 0, latencyP50: p50, latencyP99: p99, latencyMax: latencyMax,
         inputRate: Double(max(handOvers.count - 1, 0)) / max(handOverSeconds, 1e-9),
-        accuracy: report.evaluation.accuracy, seconds: streamSeconds)
+        accuracy: report.evaluation.accuracy, seconds: streamSeconds, cpuUse: cpuUse))
+    }
+    return results
 }
 
 // MARK: Run
 
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.isEmpty ? 0 : sorted.count % 2 == 1
+        ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
 if let pacedRate {
     print(String(format: "\npaced at %.0f items/s: produce → label latency of each item from its own hand-over", pacedRate))
-    print("batch  input items/s  (s)     latency p50 / p99 / max (ms)  accuracy")
+    print("batch round  input items/s  (s)     latency p50 / p99 / max (ms)  accuracy")
     for batchSize in batchSizes {
         do {
-            let result = try await measureEndToEnd(batchSize: batchSize)
-            print(String(
-                format: "%5d %14.0f %6.2f %10.1f / %.1f / %.1f   %.4f", batchSize, result.inputRate, result.seconds,
-                result.latencyP50 * 1000, result.latencyP99 * 1000, result.latencyMax * 1000, result.accuracy))
+            for (round, result) in try await measureEndToEnd(batchSize: batchSize, rounds: rounds).enumerated() {
+                print(String(
+                    format: "%5d %5d %14.0f %6.2f %10.1f / %.1f / %.1f   %.4f", batchSize, round + 1, result.inputRate,
+                    result.seconds, result.latencyP50 * 1000, result.latencyP99 * 1000, result.latencyMax * 1000,
+                    result.accuracy))
+            }
         } catch {
             fail("batch \(batchSize): \(error)")
         }
@@ -283,28 +359,36 @@ if let pacedRate {
     exit(0)
 }
 
-print("\nbatch  end-to-end items/s  (s)    latency p50 / p99 (s)  model-only items/s  ratio  accuracy e2e / model-only")
+print("\n\(rounds) rounds per batch size, medians (each round: model alone, then the burst through the worker; model alone once more at the end)")
+print("batch  end-to-end items/s  (s)    latency p50 / p99 (s)  model-only items/s  ratio  CPU use e2e / model-only  accuracy e2e / model-only")
 var belowTarget = false
-var modelOnlyRuns: [String] = []
+var roundFigures: [String] = []
 for batchSize in batchSizes {
     do {
-        // Model alone before and after the worker run; the faster of the two counts (the
-        // conservative denominator on a machine whose load varies).
         // Off the main thread, on the cooperative pool like the worker's loop.
-        let before = try await Task.detached { try measureModelOnly(batchSize: batchSize) }.value
-        let endToEnd = try await measureEndToEnd(batchSize: batchSize)
-        let after = try await Task.detached { try measureModelOnly(batchSize: batchSize) }.value
-        let modelOnly = before.itemsPerSecond >= after.itemsPerSecond ? before : after
-        modelOnlyRuns.append(String(format: "batch %d: %.0f, %.0f", batchSize, before.itemsPerSecond, after.itemsPerSecond))
-        let ratio = endToEnd.itemsPerSecond / modelOnly.itemsPerSecond
+        var modelOnly: [ModelOnlyResult] = []
+        let endToEnd = try await measureEndToEnd(batchSize: batchSize, rounds: rounds) { _ in
+            modelOnly.append(try await Task.detached { try measureModelOnly(batchSize: batchSize) }.value)
+        }
+        modelOnly.append(try await Task.detached { try measureModelOnly(batchSize: batchSize) }.value)
+        let endToEndRate = median(endToEnd.map(\.itemsPerSecond))
+        let modelOnlyRate = median(modelOnly.map(\.itemsPerSecond))
+        // Each round against the model alone measured just before and just after it (the
+        // machine's speed drifts), then the median over the rounds.
+        let ratio = median(endToEnd.indices.map {
+            endToEnd[$0].itemsPerSecond / ((modelOnly[$0].itemsPerSecond + modelOnly[$0 + 1].itemsPerSecond) / 2)
+        })
         belowTarget = belowTarget || ratio < 0.8
         print(String(
-            format: "%5d %19.0f %6.2f %10.3f / %-10.3f %18.0f %6.2f   %.4f / %.4f", batchSize, endToEnd.itemsPerSecond,
-            endToEnd.seconds, endToEnd.latencyP50, endToEnd.latencyP99, modelOnly.itemsPerSecond, ratio,
-            endToEnd.accuracy, modelOnly.accuracy))
+            format: "%5d %19.0f %6.2f %10.3f / %-10.3f %18.0f %6.2f %9.0f%% / %.0f%%   %15.4f / %.4f", batchSize, endToEndRate,
+            median(endToEnd.map(\.seconds)), median(endToEnd.map(\.latencyP50)), median(endToEnd.map(\.latencyP99)),
+            modelOnlyRate, ratio, median(endToEnd.map(\.cpuUse)) * 100, median(modelOnly.map(\.cpuUse)) * 100, endToEnd[0].accuracy, modelOnly[0].accuracy))
+        roundFigures.append(
+            "batch \(batchSize): end-to-end " + endToEnd.map { String(format: "%.0f", $0.itemsPerSecond) }.joined(separator: ", ")
+                + "; model-only " + modelOnly.map { String(format: "%.0f", $0.itemsPerSecond) }.joined(separator: ", "))
     } catch {
         fail("batch \(batchSize): \(error)")
     }
 }
-print("model-only items/s before / after the worker run (the faster counts): \(modelOnlyRuns.joined(separator: "; "))")
+print("items/s per round: \(roundFigures.joined(separator: "; "))")
 print("every item got exactly one label, no dead letters. ratio target ≥ 0.80\(belowTarget ? ": NOT MET" : ": met")")

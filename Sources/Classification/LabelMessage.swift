@@ -78,8 +78,13 @@ public struct LabelMessage: Encodable, Sendable, Equatable {
     /// The message's JSON bytes (compact, keys sorted).
     /// - Throws: `EncodingError` when a probability is not finite (JSON has no NaN).
     public func jsonBytes() throws -> [UInt8] {
+        Array(try Self.encoder.encode(self))
+    }
+
+    /// One encoder for every message (`JSONEncoder` is thread-safe once configured).
+    private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(self))
-    }
+        return encoder
+    }()
 }

@@ -61,6 +61,11 @@ public struct DemoStream: Sendable {
         }
     }
 
+    /// Every member's message, in ``order``.
+    public func messages(topic: String) -> [KafkaProducerMessage] {
+        order.map { message(for: $0, topic: topic) }
+    }
+
     /// The stream member a key (or a label's `id`) belongs to; `nil` for anything else, such as an
     /// output of an earlier run on the same topics.
     public func member(forKey key: String) -> Member? {

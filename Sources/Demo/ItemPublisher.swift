@@ -35,7 +35,23 @@ public struct ItemPublisher: Sendable {
         _ stream: DemoStream, topic: String, origin: ContinuousClock.Instant, rate: Double?,
         progress: @Sendable (Int) -> Void = { _ in }
     ) async -> Outcome {
-        let total = stream.order.count
+        await publish(stream.messages(topic: topic), origin: origin, rate: rate, progress: progress)
+    }
+
+    /// Publishes `messages` in order (``DemoStream/messages(topic:)``, built beforehand so that
+    /// writing them is not part of a measured run).
+    ///
+    /// - Parameters:
+    ///   - messages: what to publish; a message's position is its delivery-report token.
+    ///   - origin: the run's time origin.
+    ///   - rate: at most this many messages per second; `nil` for as fast as the producer takes them.
+    ///   - progress: called with the number of messages handed over so far.
+    /// - Returns: the hand-over times and the failures, after every delivery report arrived.
+    public func publish(
+        _ messages: [KafkaProducerMessage], origin: ContinuousClock.Instant, rate: Double?,
+        progress: @Sendable (Int) -> Void = { _ in }
+    ) async -> Outcome {
+        let total = messages.count
         guard total > 0 else { return Outcome(sentAt: [], failures: []) }
         let reports = Task { [producer] in
             var failures: [(position: Int, error: KafkaError)] = []
@@ -50,12 +66,11 @@ public struct ItemPublisher: Sendable {
         let start = ContinuousClock.now
         var sentAt = [Duration?](repeating: nil, count: total)
         var failures: [(position: Int, error: KafkaError)] = []
-        for (position, member) in stream.order.enumerated() {
+        for (position, message) in messages.enumerated() {
             if let rate, rate > 0 {
                 let due = start.advanced(by: .seconds(Double(position) / rate))
                 if ContinuousClock.now < due { try? await Task.sleep(until: due, clock: .continuous) }
             }
-            let message = stream.message(for: member, topic: topic)
             while true {
                 do throws(KafkaError) {
                     let now = ContinuousClock.now

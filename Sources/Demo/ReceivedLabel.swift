@@ -20,6 +20,9 @@ public struct ReceivedLabel: Sendable, Equatable, Decodable {
     /// Decodes a label message value; `nil` when it is not one.
     public static func decode(_ value: [UInt8]?) -> ReceivedLabel? {
         guard let value else { return nil }
-        return try? JSONDecoder().decode(ReceivedLabel.self, from: Data(value))
+        return try? decoder.decode(ReceivedLabel.self, from: Data(value))
     }
+
+    /// One decoder for every message (`JSONDecoder` is thread-safe once configured).
+    private static let decoder = JSONDecoder()
 }

@@ -17,10 +17,15 @@ public struct BatchClassifier: Sendable {
     /// Larger input values are dead letters (`too_large`).
     public var maxMessageBytes: Int
 
-    public init(outputTopic: String, deadLetterTopic: String, maxMessageBytes: Int) {
+    /// Threads for the per-item work around the model (decode, tokenize, write the outputs);
+    /// the worker uses its `inference_threads`.
+    public var threadCount: Int
+
+    public init(outputTopic: String, deadLetterTopic: String, maxMessageBytes: Int, threadCount: Int = 1) {
         self.outputTopic = outputTopic
         self.deadLetterTopic = deadLetterTopic
         self.maxMessageBytes = maxMessageBytes
+        self.threadCount = max(1, threadCount)
     }
 
     /// What one batch gave.
@@ -35,21 +40,20 @@ public struct BatchClassifier: Sendable {
         public var classificationTime: Duration
     }
 
-    /// Classifies `inputs` with `classifier`.
+    /// Classifies `inputs` with `classifier`. Decoding and tokenizing, and writing the outputs,
+    /// run on ``threadCount`` threads; the model runs once over the valid items as one batch.
     public func process(_ inputs: [KafkaConsumerMessage], with classifier: TextClassifier) -> Result {
-        var outputs = [KafkaProducerMessage?](repeating: nil, count: inputs.count)
-        var deadLetterKinds: [Int: String] = [:]
-        var valid: [(index: Int, item: NewsInput, encoded: EncodedText)] = []
-        for (index, input) in inputs.enumerated() {
-            switch NewsInput.decode(input.value ?? [], maxBytes: maxMessageBytes) {
-            case .success(let item):
-                valid.append((index, item, classifier.encode(item.text)))
-            case .failure(let reason):
-                outputs[index] = WorkerOutput.deadLetter(
-                    for: input, kind: reason.kind.rawValue, message: reason.message,
-                    topic: deadLetterTopic)
-                deadLetterKinds[index] = reason.kind.rawValue
+        let decoded = ParallelMap.map(count: inputs.count, threadCount: threadCount) { index in
+            NewsInput.decode(inputs[index].value ?? [], maxBytes: maxMessageBytes).map {
+                (item: $0, encoded: classifier.encode($0.text))
             }
+        }
+        var valid: [(index: Int, item: NewsInput, encoded: EncodedText)] = []
+        var positions = [Int?](repeating: nil, count: inputs.count)
+        for (index, entry) in decoded.enumerated() {
+            guard case .success(let entry) = entry else { continue }
+            positions[index] = valid.count
+            valid.append((index, entry.item, entry.encoded))
         }
         let clock = ContinuousClock()
         let start = clock.now
@@ -69,29 +73,44 @@ public struct BatchClassifier: Sendable {
             }
         }
         let classificationTime = start.duration(to: clock.now)
-        var classifiedCount = 0
-        for (position, entry) in valid.enumerated() {
-            let input = inputs[entry.index]
+        let outputs = ParallelMap.map(count: inputs.count, threadCount: threadCount) {
+            index -> (message: KafkaProducerMessage, deadLetterKind: String?) in
+            let input = inputs[index]
+            guard let position = positions[index] else {
+                guard case .failure(let reason) = decoded[index] else { preconditionFailure("a valid item without a position") }
+                return (
+                    WorkerOutput.deadLetter(
+                        for: input, kind: reason.kind.rawValue, message: reason.message, topic: deadLetterTopic),
+                    reason.kind.rawValue
+                )
+            }
             var problem = failures[position] ?? "the classifier returned no prediction"
             if let prediction = predictions[position] {
                 do {
-                    outputs[entry.index] = try WorkerOutput.label(
-                        for: input, id: entry.item.id, prediction: prediction,
-                        classifier: classifier, topic: outputTopic)
-                    classifiedCount += 1
-                    continue
+                    return (
+                        try WorkerOutput.label(
+                            for: input, id: valid[position].item.id, prediction: prediction,
+                            classifier: classifier, topic: outputTopic),
+                        nil
+                    )
                 } catch {
                     problem = "the prediction cannot be written as JSON: \(error)"
                 }
             }
-            outputs[entry.index] = WorkerOutput.deadLetter(
-                for: input, kind: WorkerOutput.classificationFailedKind,
-                message: "model \(classifier.name) (\(classifier.digest)): \(problem)",
-                topic: deadLetterTopic)
-            deadLetterKinds[entry.index] = WorkerOutput.classificationFailedKind
+            return (
+                WorkerOutput.deadLetter(
+                    for: input, kind: WorkerOutput.classificationFailedKind,
+                    message: "model \(classifier.name) (\(classifier.digest)): \(problem)",
+                    topic: deadLetterTopic),
+                WorkerOutput.classificationFailedKind
+            )
+        }
+        var deadLetterKinds: [Int: String] = [:]
+        for (index, output) in outputs.enumerated() {
+            if let kind = output.deadLetterKind { deadLetterKinds[index] = kind }
         }
         return Result(
-            outputs: outputs.map { $0! }, classifiedCount: classifiedCount,
+            outputs: outputs.map(\.message), classifiedCount: outputs.count - deadLetterKinds.count,
             deadLetterKinds: deadLetterKinds, classificationTime: classificationTime)
     }
 }

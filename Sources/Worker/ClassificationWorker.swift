@@ -73,7 +73,7 @@ public final class ClassificationWorker: Sendable {
         self.logger = logger
         self.batchClassifier = BatchClassifier(
             outputTopic: configuration.outputTopic, deadLetterTopic: configuration.deadLetterTopic,
-            maxMessageBytes: configuration.maxMessageBytes)
+            maxMessageBytes: configuration.maxMessageBytes, threadCount: configuration.inferenceThreads)
     }
 
     /// Asks ``run()`` to drain and return. Safe from any thread (a signal handler's queue).

@@ -27,6 +27,33 @@ import Testing
         #expect(try decode(#"{"id":null,"text":"a","extra":[1,2]}"#).get().id == nil)
     }
 
+    @Test func idsOfEveryAcceptedTypeAreKept() throws {
+        #expect(try decode(#"{"id":"a/1","text":"a"}"#).get().id == .string("a/1"))
+        #expect(try decode(#"{"id":-7,"text":"a"}"#).get().id == .integer(-7))
+        #expect(try decode(#"{"id":2.5,"text":"a"}"#).get().id == .number(2.5))
+    }
+
+    /// A wrong type anywhere sends the message down the slow path, which names the field; the
+    /// fields after it do not hide it.
+    @Test func aWrongTypeIsNamedWhicheverFieldHasIt() {
+        for (json, field) in [
+            (#"{"id":[1],"text":"a"}"#, "'id'"), (#"{"id":{},"text":"a"}"#, "'id'"),
+            (#"{"id":"x","text":"a","title":7}"#, "'title'"), (#"{"text":"a","description":false}"#, "'description'"),
+        ] {
+            guard case .failure(let reason) = decode(json) else {
+                Issue.record("accepted \(json)")
+                continue
+            }
+            #expect(reason.kind == .wrongType, "\(json)")
+            #expect(reason.message.contains(field), "\(json): \(reason.message)")
+        }
+    }
+
+    @Test func unknownFieldsOfAnyTypeAreIgnored() throws {
+        let item = try decode(#"{"text":"Oil up","meta":{"source":["wire",1,null,true]},"score":1e3}"#).get()
+        #expect(item == NewsInput(id: nil, text: "Oil up"))
+    }
+
     @Test func invalidUTF8IsADeadLetter() {
         guard case .failure(let reason) = NewsInput.decode([0x7B, 0x22, 0xFF, 0x22, 0x7D]) else {
             Issue.record("decoded invalid UTF-8")

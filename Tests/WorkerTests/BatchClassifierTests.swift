@@ -81,4 +81,28 @@ import Worker
         let first = try JSONSerialization.jsonObject(with: Data(result.outputs[0].value ?? [])) as? [String: Any]
         #expect(first?["id"] as? Int == 1, "the id is echoed as given")
     }
+
+    /// The per-item work on several threads gives the outputs of one thread, in input order.
+    @Test func severalThreadsGiveTheOutputsOfOne() throws {
+        let classifier = try WorkerTestSupport.classifier()
+        let texts = ["Stocks fall", "Cup final won", "New chip unveiled", "Peace talks resume"]
+        let inputs = (0..<150).map { index in
+            Self.input(
+                index % 7 == 3
+                    ? Array("{\"id\": \(index)".utf8)
+                    : Array("{\"id\": \(index), \"text\": \"\(texts[index % texts.count]) \(index)\"}".utf8),
+                offset: Int64(index))
+        }
+        let one = BatchClassifier(outputTopic: "news.labels", deadLetterTopic: "news.raw.dlq", maxMessageBytes: 1024)
+        var four = one
+        four.threadCount = 4
+        let serial = one.process(inputs, with: classifier)
+        let parallel = four.process(inputs, with: classifier)
+        #expect(parallel.outputs == serial.outputs)
+        #expect(parallel.deadLetterKinds == serial.deadLetterKinds)
+        #expect(parallel.classifiedCount == 150 - 21)
+        #expect(parallel.outputs.map { $0.headers.first { $0.name == WorkerOutput.sourceOffsetHeader }?.stringValue }
+            == (0..<150).map { String($0) })
+        #expect(parallel.deadLetterKinds.keys.sorted() == (0..<150).filter { $0 % 7 == 3 })
+    }
 }
