@@ -45,6 +45,10 @@ public final class ClassificationWorker: Sendable {
     private let tracker = Mutex(OffsetTracker())
     /// A delivery that cannot be retried; the loop ends with it.
     private let deliveryFailure = Mutex<KafkaError?>(nil)
+    /// Fault injection for exactly-once tests; `nil` in production.
+    private let transactionTestHook: TransactionTestHook?
+    /// Transactions begun since start (the test hook's argument).
+    private let transactionCount = Atomic<Int>(0)
 
     /// How long an idle poll waits for the first record of a batch.
     static let idlePollTimeout: Duration = .milliseconds(100)
@@ -60,11 +64,13 @@ public final class ClassificationWorker: Sendable {
     ///   - health: updated as the worker starts, serves and drains.
     ///   - notifier: systemd notifications (`READY=1`, `WATCHDOG=1`, `RELOADING=1`, `STOPPING=1`).
     ///   - logger: the worker's log; payloads only at `debug`.
+    ///   - transactionTestHook: exactly-once fault injection for tests (``TransactionTestHook``).
     public init(
         configuration: WorkerConfiguration, models: ModelStore, metrics: WorkerMetrics = WorkerMetrics(),
         health: WorkerHealth = WorkerHealth(), notifier: SystemdNotifier = SystemdNotifier(),
-        logger: Logger = Logger(label: "newsclf.worker")
+        logger: Logger = Logger(label: "newsclf.worker"), transactionTestHook: TransactionTestHook? = nil
     ) {
+        self.transactionTestHook = transactionTestHook
         self.configuration = configuration
         self.models = models
         self.metrics = metrics
@@ -447,6 +453,8 @@ public final class ClassificationWorker: Sendable {
                 abortable.transactionRequiresAbort = true
                 throw abortable
             }
+            let transaction = transactionCount.add(1, ordering: .relaxed).oldValue
+            try await transactionTestHook?.body(transaction)
             try await producer.sendOffsetsToTransaction(
                 KafkaTopicPartitionOffset.nextOffsets(after: messages),
                 groupMetadata: try consumer.groupMetadata(), timeout: Self.transactionTimeout)

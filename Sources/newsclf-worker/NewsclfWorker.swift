@@ -116,9 +116,21 @@ struct NewsclfWorker: AsyncParsableCommand {
             }
         }
 
+        let transactionTestHook: TransactionTestHook?
+        do {
+            transactionTestHook = try TransactionTestHook.from(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            FileHandle.standardError.write(Data("newsclf-worker: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        if transactionTestHook != nil {
+            logger.warning(
+                "test hook active: transactions are held open or aborted on purpose",
+                metadata: ["variable": "\(TransactionTestHook.environmentVariable)"])
+        }
         let worker = ClassificationWorker(
             configuration: configuration, models: models, metrics: metrics, health: health,
-            logger: logger)
+            logger: logger, transactionTestHook: transactionTestHook)
         signals.attach(worker)
         defer { withExtendedLifetime((signals, embeddedBroker)) {} }
         do {

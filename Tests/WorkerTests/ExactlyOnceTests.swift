@@ -65,52 +65,86 @@ extension WorkerBrokerTests {
             #expect(collector.messages.count == 1, "the fenced worker's transaction is not visible")
         }
 
-        /// Disabled: on noida-db 0.2.3 the restarted worker's group join never completes after a
-        /// member of the group was killed (the join and sync requests hang until the client times
-        /// them out, also with `max.poll.interval.ms=10000` and a wait for the session to expire),
-        /// so the test cannot reach its assertions. Kept for a broker that evicts dead members
-        /// (`NEWSCLF_TEST_KAFKA_BOOTSTRAP` pointing at Apache Kafka).
-        @Test(.disabled("noida-db 0.2.3 does not evict a killed group member; see the comment"))
-        func aKilledWorkerIsFencedByItsRestartAndReadersSeeEachOutputOnce() async throws {
+        /// The test hook aborts every third transaction after its outputs were written: the worker
+        /// aborts, rewinds and redoes the batch. A `read_committed` reader sees each input once;
+        /// a `read_uncommitted` reader also sees the aborted outputs (so the aborts did happen
+        /// with outputs in them).
+        @Test func abortedTransactionsAreRedoneAndReadersSeeEachOutputOnce() async throws {
+            let broker = try await NoidaBroker()
+            try await broker.produce(
+                try (0..<40).map { ("k\($0)", try WorkerTestSupport.inputJSON(id: "\($0)", text: "Markets open higher \($0)")) })
+            let groupID = WorkerBrokerFixture.freshGroupID()
+            let models = try ModelStore(
+                path: WorkerTestSupport.shippedModel.path, environment: [:], logger: WorkerTestSupport.logger)
+            var configuration = try broker.configuration(groupID: groupID, transactionalID: "eos-abort-\(UUID().uuidString)")
+            configuration.batchMaxSize = 4
+            let worker = RunningWorker(
+                ClassificationWorker(
+                    configuration: configuration, models: models, notifier: SystemdNotifier(socketPath: nil),
+                    logger: WorkerTestSupport.logger, transactionTestHook: .abort(every: 3)))
+            let committedAll = await broker.waitUntilCommitted(groupID: groupID, timeout: .seconds(60))
+            try await worker.stop()
+
+            #expect(committedAll, "every input's offset committed")
+            let committed = try await broker.readOutputs(isolationLevel: .readCommitted, atLeast: 40)
+            let uncommitted = try await broker.readOutputs(isolationLevel: .readUncommitted, atLeast: 41)
+            #expect(committed.count == 40, "read_committed: one output per input")
+            #expect(Set(committed.compactMap(\.sourcePosition)).count == 40)
+            #expect(uncommitted.count > 40, "read_uncommitted also sees the aborted transactions' outputs")
+        }
+
+        /// A worker killed with SIGKILL inside a transaction (the test hook holds each one open
+        /// 300 ms after its outputs were written) and restarted with the same `transactional.id`:
+        /// the restart fences the dead instance and the broker aborts its open transaction. A
+        /// `read_committed` reader sees each input once; a `read_uncommitted` reader also sees
+        /// the aborted outputs (the kill did land inside a transaction that had written some).
+        ///
+        /// Both instances use the same `group.instance.id` (static membership): noida-db 0.2.3
+        /// never evicts a killed dynamic member, and a new member's join then hangs; a static
+        /// member is replaced at once (Apache Kafka would also evict the dead member after its
+        /// session timeout).
+        @Test func aKilledWorkerIsFencedByItsRestartAndReadersSeeEachOutputOnce() async throws {
             let executable = try #require(WorkerExecutable.url)
             let broker = try await NoidaBroker()
             let groupID = WorkerBrokerFixture.freshGroupID()
             let transactionalID = "eos-kill-\(UUID().uuidString)"
             try await broker.produce(
-                try (0..<300).map { ("k\($0)", try WorkerTestSupport.inputJSON(id: "\($0)", text: "Probe reaches orbit \($0)")) })
-            let collector = try broker.collector()
-            func launch() throws -> Process {
+                try (0..<120).map { ("k\($0)", try WorkerTestSupport.inputJSON(id: "\($0)", text: "Probe reaches orbit \($0)")) })
+            let progress = try broker.collector(isolationLevel: .readUncommitted)
+            func launch(environment: [String: String]) throws -> Process {
                 let process = Process()
                 process.executableURL = executable
                 process.arguments = broker.arguments(groupID: groupID, transactionalID: transactionalID) + [
                     "--model", WorkerTestSupport.shippedModel.path, "--metrics-address", "",
-                    "--batch-max-size", "8",
+                    "--batch-max-size", "8", "--kafka", "group.instance.id=\(groupID)-member",
                 ]
-                process.environment = ["PATH": "/usr/bin:/bin"]
+                process.environment = ["PATH": "/usr/bin:/bin"].merging(environment) { $1 }
                 process.standardOutput = FileHandle.nullDevice
                 process.standardError = WorkerExecutable.logFile()
                 try process.run()
                 return process
             }
-            let first = try launch()
-            await collector.wait { !$0.isEmpty }
+            let first = try launch(environment: [TransactionTestHook.environmentVariable: "hold-ms:300"])
+            // Two transactions' outputs written: the first committed, the second held open.
+            let started = await progress.wait(timeout: .seconds(60)) { $0.count >= 16 }
+            let writtenBeforeKill = progress.messages.count
             kill(first.processIdentifier, SIGKILL)
             first.waitUntilExit()
-            // noida-db hangs a join while the killed member is still in the group: let its
-            // session (6 s) expire first.
-            try await Task.sleep(for: .seconds(8))
-            let second = try launch()
-            let complete = await collector.wait(timeout: .seconds(60)) {
-                Set($0.compactMap(\.sourcePosition)).count >= 300
-            }
+            await progress.stop()
+            let second = try launch(environment: [:])
+            let committedAll = await broker.waitUntilCommitted(groupID: groupID, timeout: .seconds(60))
             second.terminate()
             second.waitUntilExit()
-            try await Task.sleep(for: .milliseconds(500))
-            await collector.stop()
 
-            #expect(complete)
-            #expect(collector.messages.count == 300, "read_committed readers see each output once")
+            #expect(started)
+            #expect(writtenBeforeKill < 120, "killed mid-stream")
+            #expect(committedAll, "every input's offset committed")
             #expect(second.terminationStatus == 0)
+            let committed = try await broker.readOutputs(isolationLevel: .readCommitted, atLeast: 120)
+            let uncommitted = try await broker.readOutputs(isolationLevel: .readUncommitted, atLeast: 121)
+            #expect(committed.count == 120, "read_committed readers see each output once")
+            #expect(Set(committed.compactMap(\.sourcePosition)).count == 120)
+            #expect(uncommitted.count > 120, "the killed instance's open transaction had outputs; they were aborted")
         }
     }
 }
@@ -168,9 +202,43 @@ struct NoidaBroker {
         #expect(failures.isEmpty, "inputs not delivered: \(failures)")
     }
 
-    /// A `read_committed` reader of the output and dead-letter topics.
-    func collector() throws -> OutputCollector {
-        try OutputCollector(bootstrapServers: servers, topics: [output, deadLetters], sessionTimeout: .seconds(6))
+    /// A reader of the output and dead-letter topics (`read_committed` unless told).
+    func collector(
+        isolationLevel: KafkaConsumerConfiguration.IsolationLevel = .readCommitted
+    ) throws -> OutputCollector {
+        try OutputCollector(
+            bootstrapServers: servers, topics: [output, deadLetters], sessionTimeout: .seconds(6),
+            isolationLevel: isolationLevel)
+    }
+
+    /// Waits until `groupID` has committed the input topic's end on every partition.
+    /// - Returns: `false` when `timeout` passed first.
+    func waitUntilCommitted(groupID: String, timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while ContinuousClock.now < deadline {
+            if let committed = try? await committedOffsets(groupID: groupID),
+                let ends = try? await highWatermarks(), committed == ends
+            {
+                return true
+            }
+            try? await Task.sleep(for: .milliseconds(500))
+        }
+        return false
+    }
+
+    /// Every record on the output and dead-letter topics, read from the start by a new reader
+    /// once the workers are done: it waits for `atLeast` records, then 1 s more for any extra
+    /// (at most 20 s in all). A new reader, because on noida-db 0.2.3 a `read_committed` reader
+    /// that is reading while a transaction aborts stops advancing (a reader started afterwards
+    /// sees the committed outputs and skips the aborted ones).
+    func readOutputs(
+        isolationLevel: KafkaConsumerConfiguration.IsolationLevel, atLeast count: Int
+    ) async throws -> [KafkaConsumerMessage] {
+        let reader = try collector(isolationLevel: isolationLevel)
+        await reader.wait(timeout: .seconds(20)) { $0.count >= count }
+        try await Task.sleep(for: .seconds(1))
+        await reader.stop()
+        return reader.messages
     }
 
     func committedOffsets(groupID: String) async throws -> [KafkaTopicPartition: Int64] {

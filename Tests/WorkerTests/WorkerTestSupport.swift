@@ -213,10 +213,14 @@ final class OutputCollector: Sendable {
     private let received = Mutex<[KafkaConsumerMessage]>([])
     private let task: Mutex<Task<Void, Never>?> = Mutex(nil)
 
-    init(bootstrapServers: String, topics: [String], sessionTimeout: Duration = .milliseconds(3000)) throws {
+    init(
+        bootstrapServers: String, topics: [String], sessionTimeout: Duration = .milliseconds(3000),
+        isolationLevel: KafkaConsumerConfiguration.IsolationLevel = .readCommitted
+    ) throws {
         var configuration = KafkaConsumerConfiguration(
             bootstrapServers: [bootstrapServers], groupID: WorkerBrokerFixture.freshGroupID())
         configuration.sessionTimeout = sessionTimeout
+        configuration.isolationLevel = isolationLevel
         configuration.heartbeatInterval = .milliseconds(300)
         consumer = try KafkaConsumer(configuration: configuration, logger: WorkerTestSupport.logger)
         try consumer.subscribe(topics: topics)
