@@ -114,7 +114,6 @@ do {
 }
 let classifier = models.current
 
-
 /// `fetch.wait.max.ms` for the worker's and the reader's consumers. The mock broker answers a
 /// Fetch that finds no new data only when this wait runs out (a real broker answers as soon as
 /// data arrives, `fetch.min.bytes` = 1), so librdkafka's default of 500 ms would add up to half a
