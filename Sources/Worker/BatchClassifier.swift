@@ -2,8 +2,10 @@ import Classification
 import Kafka
 import TextPipeline
 
-/// Turns a batch of input records into one output record each: decode (`NewsInput`), encode,
-/// classify the valid items as one padded batch, and build labels or dead letters.
+/// Turns a batch of input records into one output record each, in three steps the worker
+/// overlaps across consecutive batches: ``prepare(_:with:)`` (decode `NewsInput`, encode),
+/// ``classify(_:)`` (the valid items as one padded batch), ``outputs(of:)`` (labels or dead
+/// letters); ``process(_:with:)`` runs all three.
 ///
 /// A batch the engine refuses as a whole is classified item by item, so that one bad item
 /// cannot take its neighbours down; an item refused alone becomes a dead letter of kind
@@ -40,20 +42,58 @@ public struct BatchClassifier: Sendable {
         public var classificationTime: Duration
     }
 
-    /// Classifies `inputs` with `classifier`. Decoding and tokenizing, and writing the outputs,
-    /// run on ``threadCount`` threads; the model runs once over the valid items as one batch.
+    /// A batch decoded and tokenized, ready for the model (``prepare(_:with:)``).
+    public struct PreparedBatch: Sendable {
+        /// The input records, in order.
+        public var inputs: [KafkaConsumerMessage]
+        /// The model whose vocabulary encoded the texts; ``finish(_:)`` classifies with it.
+        public var classifier: TextClassifier
+        fileprivate var decoded: [Swift.Result<(item: NewsInput, encoded: EncodedText), DeadLetterReason>]
+    }
+
+    /// Classifies `inputs` with `classifier`: ``prepare(_:with:)`` then ``finish(_:)``.
     public func process(_ inputs: [KafkaConsumerMessage], with classifier: TextClassifier) -> Result {
+        finish(prepare(inputs, with: classifier))
+    }
+
+    /// Decodes and tokenizes `inputs` for `classifier`, on ``threadCount`` threads.
+    public func prepare(_ inputs: [KafkaConsumerMessage], with classifier: TextClassifier) -> PreparedBatch {
         let decoded = ParallelMap.map(count: inputs.count, threadCount: threadCount) { index in
             NewsInput.decode(inputs[index].value ?? [], maxBytes: maxMessageBytes).map {
                 (item: $0, encoded: classifier.encode($0.text))
             }
         }
-        var valid: [(index: Int, item: NewsInput, encoded: EncodedText)] = []
+        return PreparedBatch(inputs: inputs, classifier: classifier, decoded: decoded)
+    }
+
+    /// A prepared batch with the model's answers (``classify(_:)``), ready for its outputs.
+    public struct ClassifiedBatch: Sendable {
+        /// The batch the model answered.
+        public var prepared: PreparedBatch
+        /// Time spent in the classifier.
+        public var classificationTime: Duration
+        /// Per input index: its position among the valid items (`nil` for a dead letter).
+        fileprivate var positions: [Int?]
+        /// Per valid item: its id, its prediction (`nil` when the model refused it) and why not.
+        fileprivate var valid: [(id: JSONValue?, prediction: Prediction?, failure: String?)]
+    }
+
+    /// Classifies a prepared batch and writes every input's output: ``classify(_:)`` then
+    /// ``outputs(of:)``.
+    public func finish(_ batch: PreparedBatch) -> Result {
+        outputs(of: classify(batch))
+    }
+
+    /// Runs the model once over a prepared batch's valid items. A batch the engine refuses as
+    /// a whole is classified item by item, so that one bad item cannot take its neighbours down.
+    public func classify(_ batch: PreparedBatch) -> ClassifiedBatch {
+        let (inputs, classifier, decoded) = (batch.inputs, batch.classifier, batch.decoded)
+        var valid: [(item: NewsInput, encoded: EncodedText)] = []
         var positions = [Int?](repeating: nil, count: inputs.count)
         for (index, entry) in decoded.enumerated() {
             guard case .success(let entry) = entry else { continue }
             positions[index] = valid.count
-            valid.append((index, entry.item, entry.encoded))
+            valid.append(entry)
         }
         let clock = ContinuousClock()
         let start = clock.now
@@ -72,7 +112,16 @@ public struct BatchClassifier: Sendable {
                 }
             }
         }
-        let classificationTime = start.duration(to: clock.now)
+        return ClassifiedBatch(
+            prepared: batch, classificationTime: start.duration(to: clock.now), positions: positions,
+            valid: valid.indices.map { (valid[$0].item.id, predictions[$0], failures[$0]) })
+    }
+
+    /// Writes every input's output, in input order, on ``threadCount`` threads: a label, or a
+    /// dead letter for an input that did not decode or that the model refused.
+    public func outputs(of batch: ClassifiedBatch) -> Result {
+        let (inputs, classifier, decoded) = (batch.prepared.inputs, batch.prepared.classifier, batch.prepared.decoded)
+        let (positions, valid) = (batch.positions, batch.valid)
         let outputs = ParallelMap.map(count: inputs.count, threadCount: threadCount) {
             index -> (message: KafkaProducerMessage, deadLetterKind: String?) in
             let input = inputs[index]
@@ -84,12 +133,12 @@ public struct BatchClassifier: Sendable {
                     reason.kind.rawValue
                 )
             }
-            var problem = failures[position] ?? "the classifier returned no prediction"
-            if let prediction = predictions[position] {
+            var problem = valid[position].failure ?? "the classifier returned no prediction"
+            if let prediction = valid[position].prediction {
                 do {
                     return (
                         try WorkerOutput.label(
-                            for: input, id: valid[position].item.id, prediction: prediction,
+                            for: input, id: valid[position].id, prediction: prediction,
                             classifier: classifier, topic: outputTopic),
                         nil
                     )
@@ -111,6 +160,6 @@ public struct BatchClassifier: Sendable {
         }
         return Result(
             outputs: outputs.map(\.message), classifiedCount: outputs.count - deadLetterKinds.count,
-            deadLetterKinds: deadLetterKinds, classificationTime: classificationTime)
+            deadLetterKinds: deadLetterKinds, classificationTime: batch.classificationTime)
     }
 }

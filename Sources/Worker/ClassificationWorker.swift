@@ -10,7 +10,10 @@ import Synchronization
 ///
 /// **At-least-once** (default). The loop polls a batch (up to `batch_max_size` records, waiting
 /// `batch_max_wait_ms` after the first), classifies it, and enqueues its outputs without
-/// waiting; a second task reads the delivery reports. ``OffsetTracker`` advances a partition's
+/// waiting; a second task reads the delivery reports. Consecutive batches overlap: while the
+/// model classifies one, the next is polled, decoded and tokenized and the previous one's outputs
+/// are written and enqueued (in batch order), so the per-item work fills the cores the model
+/// leaves idle. ``OffsetTracker`` advances a partition's
 /// offset only over inputs whose outputs are all acknowledged, and those offsets are *stored*;
 /// librdkafka's auto-commit sends them every `auto.commit.interval.ms` (5 s) and at close, so
 /// commits are batched. A failed delivery is produced again (a dead letter too large for the
@@ -152,13 +155,41 @@ public final class ClassificationWorker: Sendable {
         }
         var paused: [KafkaTopicPartition] = []
         var failure: KafkaError?
+        // A three-stage pipeline over consecutive batches: while the model classifies batch n,
+        // batch n + 1 is polled, decoded and tokenized (`ahead`) and batch n − 1's outputs are
+        // written and enqueued (`publishing`), so the per-item work around the model fills the
+        // cores the model leaves idle. Outputs are enqueued, and their offsets tracked, in batch
+        // order. After a rebalance event, and once a stop is requested, the loop waits for each
+        // stage, so a revocation is released before the next poll.
+        var ahead: Task<Result<PreparedPoll, KafkaError>, Never>? = pollAhead(consumer)
+        var publishing: Task<Result<Void, KafkaError>, Never>?
         do throws(KafkaError) {
-            while !isStopRequested {
+            while let fetching = ahead {
+                ahead = nil
+                let (batch, prepared) = try await fetching.value.get()
                 if let error = deliveryFailure.withLock({ $0 }) { throw error }
-                let batch = try await pollBatch(consumer)
                 health.heartbeat()
                 logEvents(batch.events)
-                try await publish(batch.messages, producer: producer)
+                let stopping = isStopRequested
+                let rebalanced = batch.events.contains {
+                    switch $0 {
+                    case .partitionsAssigned, .partitionsRevoked: true
+                    default: false
+                    }
+                }
+                if !stopping && !rebalanced { ahead = pollAhead(consumer) }
+                if let prepared {
+                    let classified = batchClassifier.classify(prepared)
+                    if let previous = publishing {
+                        publishing = nil
+                        try await previous.value.get()
+                    }
+                    publishing = publishAhead(classified, producer: producer)
+                }
+                if stopping || rebalanced, let current = publishing {
+                    publishing = nil
+                    try await current.value.get()
+                }
                 for event in batch.events {
                     guard case .partitionsRevoked(let partitions, let lost) = event else { continue }
                     if !paused.isEmpty {
@@ -169,34 +200,74 @@ public final class ClassificationWorker: Sendable {
                 }
                 storeCommittableOffsets(consumer)
                 try applyBackpressure(consumer, paused: &paused)
+                if !stopping && ahead == nil && !isStopRequested { ahead = pollAhead(consumer) }
             }
         } catch {
             failure = error
         }
+        // Outputs still being enqueued: they are part of the drain. A poll still running after
+        // an error: let it end before the consumer closes (its records are not answered, so not
+        // committed; the partition's next owner redoes them).
+        if let current = publishing, case .failure(let error) = await current.value, failure == nil {
+            failure = error
+        }
+        _ = await ahead?.value
         await drainAtLeastOnce(consumer: consumer, producer: producer, clean: failure == nil)
         reportTask.cancel()
         if let failure { throw failure }
     }
 
-    /// Classifies and enqueues the outputs of `messages` (not waiting for acknowledgements).
+    /// A polled batch, decoded and tokenized (`nil` when it has no records).
+    private typealias PreparedPoll = (batch: KafkaConsumerBatch, prepared: BatchClassifier.PreparedBatch?)
+
+    /// Polls the next batch and prepares it, in a task of its own.
+    private func pollAhead(_ consumer: KafkaConsumer) -> Task<Result<PreparedPoll, KafkaError>, Never> {
+        Task { [self] in
+            do throws(KafkaError) {
+                let batch = try await pollBatch(consumer)
+                let prepared = batch.messages.isEmpty
+                    ? nil : batchClassifier.prepare(batch.messages, with: models.current)
+                return .success((batch, prepared))
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+
+    /// Writes a classified batch's outputs and enqueues them, in a task of its own.
+    private func publishAhead(
+        _ classified: BatchClassifier.ClassifiedBatch, producer: KafkaProducer
+    ) -> Task<Result<Void, KafkaError>, Never> {
+        Task { [self] in
+            do throws(KafkaError) {
+                try await publish(classified, producer: producer)
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+
+    /// Writes a classified batch's outputs and enqueues them (not waiting for acknowledgements).
     private func publish(
-        _ messages: [KafkaConsumerMessage], producer: KafkaProducer
+        _ classified: BatchClassifier.ClassifiedBatch, producer: KafkaProducer
     ) async throws(KafkaError) {
-        guard !messages.isEmpty else { return }
-        let result = classify(messages)
+        let messages = classified.prepared.inputs
+        let result = outputs(of: classified)
         for (input, output) in zip(messages, result.outputs) {
             let token = tracker.withLock { $0.register(input, output: output) }
             try await produce(output, token: token, producer: producer)
         }
     }
 
-    /// Decodes, classifies and counts one batch.
-    private func classify(_ messages: [KafkaConsumerMessage]) -> BatchClassifier.Result {
+    /// Writes and counts one classified batch's outputs.
+    private func outputs(of classified: BatchClassifier.ClassifiedBatch) -> BatchClassifier.Result {
+        let messages = classified.prepared.inputs
         var perPartition: [KafkaTopicPartition: Int] = [:]
         for message in messages { perPartition[message.topicPartition, default: 0] += 1 }
         for (partition, count) in perPartition { metrics.consumed(count, from: partition) }
-        let classifier = models.current
-        let result = batchClassifier.process(messages, with: classifier)
+        let classifier = classified.prepared.classifier
+        let result = batchClassifier.outputs(of: classified)
         metrics.batchSize.record(messages.count)
         metrics.batchDuration.record(duration: result.classificationTime)
         metrics.itemsClassified.increment(by: result.classifiedCount)
@@ -437,7 +508,9 @@ public final class ClassificationWorker: Sendable {
     private func processTransaction(
         _ messages: [KafkaConsumerMessage], consumer: KafkaConsumer, producer: KafkaProducer
     ) async throws(KafkaError) {
-        var outputs = classify(messages).outputs
+        var outputs = self.outputs(
+            of: batchClassifier.classify(batchClassifier.prepare(messages, with: models.current))
+        ).outputs
         do throws(KafkaError) {
             try producer.beginTransaction()
             var reports = await producer.send(outputs)
