@@ -73,7 +73,8 @@ let package = Package(
             name: "Training",
             dependencies: ["Classification", "TextPipeline", "RecurrentClassifier", "SafeTensors"]),
 
-        // The entry point the executables share: OpenBLAS kernel choice, DESIGN.md's exit codes.
+        // What the executables share: the entry point (OpenBLAS kernel choice, DESIGN.md's exit
+        // codes) and signal handling.
         .target(
             name: "CommandLineSupport",
             dependencies: ["RecurrentClassifier", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -98,7 +99,7 @@ let package = Package(
         .target(
             name: "Demo",
             dependencies: [
-                "Kafka", "Classification", "TextPipeline",
+                "Kafka", "Classification", "TextPipeline", "CommandLineSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(

@@ -120,8 +120,8 @@ struct NewsclfTrain: ParsableCommand {
     func run() throws {
         guard let directory = resume ?? out else { throw ExitCode(2) }
         let stop = StopRequest()
-        let sources = stop.install(signals: [SIGINT, SIGTERM])
-        defer { sources.forEach { $0.cancel() } }
+        let signals = stop.install(signals: [SIGINT, SIGTERM])
+        defer { signals.cancel() }
         do {
             var base = TrainingConfiguration()
             var threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
@@ -159,16 +159,10 @@ final class StopRequest: @unchecked Sendable {
 
     var isRequested: Bool { lock.withLock { requested } }
 
-    /// Ignores the default action of `signals` and requests a stop when one arrives.
-    func install(signals: [Int32]) -> [any DispatchSourceSignal] {
-        signals.map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [self] in
-                lock.withLock { requested = true }
-            }
-            source.resume()
-            return source
+    /// Requests a stop when one of `signals` arrives, for as long as the returned observer lives.
+    func install(signals: [Int32]) -> SignalObserver {
+        SignalObserver(signals) { [self] _ in
+            lock.withLock { requested = true }
         }
     }
 }

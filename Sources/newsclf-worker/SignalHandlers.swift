@@ -1,3 +1,4 @@
+import CommandLineSupport
 import Dispatch
 import Foundation
 import Logging
@@ -13,7 +14,7 @@ import Worker
 /// current one). A second SIGTERM/SIGINT exits at once (status 1); a drain that takes longer than
 /// `forcedExitAfter` also exits with status 1, so the process stops within a bounded time.
 final class SignalHandlers {
-    private let sources: [any DispatchSourceSignal]
+    private let observers: [SignalObserver]
     /// The worker the signals act on, once attached (shared with the signal handlers).
     private final class Slot: Sendable {
         let worker = Mutex<ClassificationWorker?>(nil)
@@ -24,51 +25,42 @@ final class SignalHandlers {
 
     init(forcedExitAfter: Duration, logger: Logger) {
         let queue = DispatchQueue(label: "newsclf.worker.signals")
-        var sources: [any DispatchSourceSignal] = []
         // When the first stop signal came. A second one more than a second later exits at once;
         // one sooner is the same stop delivered twice (`timeout` and shells signal the child
         // and then its process group).
         let firstStop = Mutex<ContinuousClock.Instant?>(nil)
         let attached = slot
-        for signalNumber in [SIGTERM, SIGINT] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
-            source.setEventHandler {
-                let first = firstStop.withLock { first in
-                    defer { first = first ?? .now }
-                    return first
-                }
-                if let first {
-                    guard ContinuousClock.now - first > .seconds(1) else { return }
-                    logger.warning("second stop signal; exiting without draining")
-                    exit(1)
-                }
-                // Under the lock, so that `attach` either sees this stop or is seen by it.
-                let stopping = attached.worker.withLock { worker -> Bool in
-                    worker?.requestStop()
-                    return worker != nil
-                }
-                guard stopping else {
-                    // Nothing consumed yet, nothing to clean up: `_exit`, not `exit`, since the
-                    // main thread may be inside OpenBLAS or librdkafka, whose exit-time
-                    // destructors must not run under it.
-                    logger.info("stop signal before the worker started; exiting", metadata: ["signal": "\(signalNumber)"])
-                    fflush(nil)
-                    _exit(0)
-                }
-                logger.info("stop signal; draining", metadata: ["signal": "\(signalNumber)"])
-                let seconds = Double(forcedExitAfter.components.seconds)
-                queue.asyncAfter(deadline: .now() + seconds) {
-                    logger.error("drain did not finish in time; exiting")
-                    exit(1)
-                }
+        let stop = SignalObserver([SIGTERM, SIGINT], queue: queue) { signalNumber in
+            let first = firstStop.withLock { first in
+                defer { first = first ?? .now }
+                return first
             }
-            source.resume()
-            sources.append(source)
+            if let first {
+                guard ContinuousClock.now - first > .seconds(1) else { return }
+                logger.warning("second stop signal; exiting without draining")
+                exit(1)
+            }
+            // Under the lock, so that `attach` either sees this stop or is seen by it.
+            let stopping = attached.worker.withLock { worker -> Bool in
+                worker?.requestStop()
+                return worker != nil
+            }
+            guard stopping else {
+                // Nothing consumed yet, nothing to clean up: `_exit`, not `exit`, since the
+                // main thread may be inside OpenBLAS or librdkafka, whose exit-time
+                // destructors must not run under it.
+                logger.info("stop signal before the worker started; exiting", metadata: ["signal": "\(signalNumber)"])
+                fflush(nil)
+                _exit(0)
+            }
+            logger.info("stop signal; draining", metadata: ["signal": "\(signalNumber)"])
+            let seconds = Double(forcedExitAfter.components.seconds)
+            queue.asyncAfter(deadline: .now() + seconds) {
+                logger.error("drain did not finish in time; exiting")
+                exit(1)
+            }
         }
-        signal(SIGHUP, SIG_IGN)
-        let reload = DispatchSource.makeSignalSource(signal: SIGHUP, queue: queue)
-        reload.setEventHandler {
+        let reload = SignalObserver([SIGHUP], queue: queue) { _ in
             let worker = attached.worker.withLock { worker in
                 if worker == nil { attached.reloadPending.store(true, ordering: .releasing) }
                 return worker
@@ -80,9 +72,7 @@ final class SignalHandlers {
             logger.info("SIGHUP; reloading the model")
             worker.reloadModel()
         }
-        reload.resume()
-        sources.append(reload)
-        self.sources = sources
+        observers = [stop, reload]
     }
 
     /// From now on a stop signal drains `worker` and SIGHUP reloads its model; a SIGHUP that came

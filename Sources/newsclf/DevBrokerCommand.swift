@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import Dispatch
 import Foundation
 import Kafka
@@ -47,19 +48,11 @@ struct DevBrokerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // The signals are ignored first, as Dispatch signal sources require; they then reach
-        // the sources only.
         let (stop, stopContinuation) = AsyncStream<Int32>.makeStream()
-        let queue = DispatchQueue(label: "newsclf.dev-broker.signals")
-        var sources: [any DispatchSourceSignal] = []
-        for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
-            source.setEventHandler { stopContinuation.yield(signalNumber) }
-            source.resume()
-            sources.append(source)
+        let signals = SignalObserver([SIGINT, SIGTERM], queue: DispatchQueue(label: "newsclf.dev-broker.signals")) {
+            stopContinuation.yield($0)
         }
-        defer { withExtendedLifetime(sources) {} }
+        defer { withExtendedLifetime(signals) {} }
 
         // The mock's owning handle has no bootstrap servers of its own and says so at `notice`.
         var logger = Logger(label: "newsclf.dev-broker")
