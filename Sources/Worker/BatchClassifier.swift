@@ -20,7 +20,8 @@ public struct BatchClassifier: Sendable {
     public var maxMessageBytes: Int
 
     /// Threads for the per-item work around the model (decode, tokenize, write the outputs);
-    /// the worker uses its `inference_threads`.
+    /// the worker uses 1 with at-least-once (there these steps overlap the model) and its
+    /// `inference_threads` with exactly-once (one batch at a time).
     public var threadCount: Int
 
     public init(outputTopic: String, deadLetterTopic: String, maxMessageBytes: Int, threadCount: Int = 1) {

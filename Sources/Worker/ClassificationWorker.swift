@@ -12,8 +12,8 @@ import Synchronization
 /// `batch_max_wait_ms` after the first), classifies it, and enqueues its outputs without
 /// waiting; a second task reads the delivery reports. Consecutive batches overlap: while the
 /// model classifies one, the next is polled, decoded and tokenized and the previous one's outputs
-/// are written and enqueued (in batch order), so the per-item work fills the cores the model
-/// leaves idle. ``OffsetTracker`` advances a partition's
+/// are written and enqueued (in batch order), each on one thread beside the model's, so the
+/// per-item work fills the cycles the model leaves idle. ``OffsetTracker`` advances a partition's
 /// offset only over inputs whose outputs are all acknowledged, and those offsets are *stored*;
 /// librdkafka's auto-commit sends them every `auto.commit.interval.ms` (5 s) and at close, so
 /// commits are batched. A failed delivery is produced again (a dead letter too large for the
@@ -82,7 +82,10 @@ public final class ClassificationWorker: Sendable {
         self.logger = logger
         self.batchClassifier = BatchClassifier(
             outputTopic: configuration.outputTopic, deadLetterTopic: configuration.deadLetterTopic,
-            maxMessageBytes: configuration.maxMessageBytes, threadCount: configuration.inferenceThreads)
+            maxMessageBytes: configuration.maxMessageBytes,
+            // At-least-once overlaps the per-item stages with the model (one thread each, beside
+            // the model's threads); exactly-once goes one batch at a time and splits them.
+            threadCount: configuration.processingGuarantee == .atLeastOnce ? 1 : configuration.inferenceThreads)
     }
 
     /// Asks ``run()`` to drain and return. Safe from any thread (a signal handler's queue).
