@@ -446,10 +446,19 @@ public final class ClassificationWorker: Sendable {
             try? await Task.sleep(for: .milliseconds(5))
         }
         storeCommittableOffsets(consumer)
-        do {
-            try await consumer.commitStoredOffsets()
-        } catch {
-            logger.warning("final commit failed", metadata: ["error": "\(error)"])
+        // librdkafka retries a refused commit itself, but gives up on some errors (a timed-out
+        // request, a coordinator still moving): retry those until the drain deadline.
+        while true {
+            do {
+                try await consumer.commitStoredOffsets()
+                break
+            } catch let error where error.isRetriable && clock.now < deadline {
+                logger.info("final commit refused; retrying", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .milliseconds(200))
+            } catch {
+                logger.warning("final commit failed", metadata: ["error": "\(error)"])
+                break
+            }
         }
         do {
             try await consumer.close()
