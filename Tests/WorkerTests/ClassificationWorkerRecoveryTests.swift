@@ -46,19 +46,16 @@ extension WorkerBrokerTests {
             return outputs.count - Set(answered).count
         }
 
-        @Test func atLeastOnceRidesOutTheBrokerGoingDownMidStream() async throws {
-            let fixture = try WorkerBrokerFixture()
-            let groupID = WorkerBrokerFixture.freshGroupID()
-            let collector = try OutputCollector(
-                bootstrapServers: fixture.cluster.bootstrapServers, topics: [fixture.output, fixture.deadLetters])
-            try await fixture.produce(try Self.inputs("a", count: 150))
-            let worker = RunningWorker(
-                try fixture.makeWorker(
-                    try fixture.configuration(groupID: groupID, extra: ["batch_max_size": "4"])))
-            #expect(await collector.wait { !$0.isEmpty }, "the worker answers before the fault")
+        /// Once `worker` answered its first inputs, takes the broker down for 4 s while 50 more
+        /// inputs are produced (they reach it once it is back), then waits for all 200 inputs to
+        /// be answered and stops the worker and the collector.
+        static func rideOutBrokerDown(
+            _ fixture: WorkerBrokerFixture, worker: RunningWorker, collector: OutputCollector,
+            sourceLocation: SourceLocation = #_sourceLocation
+        ) async throws {
+            #expect(await collector.wait { !$0.isEmpty }, "the worker answers before the fault", sourceLocation: sourceLocation)
 
             try fixture.cluster.setBrokerDown(1)
-            // Inputs produced while the broker is down reach it once it is back.
             let lateInputs = Task { try await fixture.produce(try Self.inputs("b", count: 50)) }
             try await Task.sleep(for: .seconds(4))
             try fixture.cluster.setBrokerUp(1)
@@ -69,7 +66,19 @@ extension WorkerBrokerTests {
             }
             try await worker.stop()
             await collector.stop()
-            #expect(complete, "every input answered after the broker came back")
+            #expect(complete, "every input answered after the broker came back", sourceLocation: sourceLocation)
+        }
+
+        @Test func atLeastOnceRidesOutTheBrokerGoingDownMidStream() async throws {
+            let fixture = try WorkerBrokerFixture()
+            let groupID = WorkerBrokerFixture.freshGroupID()
+            let collector = try OutputCollector(
+                bootstrapServers: fixture.cluster.bootstrapServers, topics: [fixture.output, fixture.deadLetters])
+            try await fixture.produce(try Self.inputs("a", count: 150))
+            let worker = RunningWorker(
+                try fixture.makeWorker(
+                    try fixture.configuration(groupID: groupID, extra: ["batch_max_size": "4"])))
+            try await Self.rideOutBrokerDown(fixture, worker: worker, collector: collector)
             #expect(try await fixture.committedOffsets(groupID: groupID) == fixture.highWatermarks())
             _ = try await Self.expectEveryInputAnswered(fixture, count: 200)
         }
@@ -150,20 +159,7 @@ extension WorkerBrokerTests {
                             "processing_guarantee": "exactly_once", "transactional_id": "recovery-\(UUID().uuidString)",
                             "batch_max_size": "4",
                         ])))
-            #expect(await collector.wait { !$0.isEmpty }, "the worker answers before the fault")
-
-            try fixture.cluster.setBrokerDown(1)
-            let lateInputs = Task { try await fixture.produce(try Self.inputs("b", count: 50)) }
-            try await Task.sleep(for: .seconds(4))
-            try fixture.cluster.setBrokerUp(1)
-            try await lateInputs.value
-
-            let complete = await collector.wait(timeout: .seconds(60)) {
-                Set($0.compactMap(\.sourcePosition)).count >= 200
-            }
-            try await worker.stop()
-            await collector.stop()
-            #expect(complete, "every input answered after the broker came back")
+            try await Self.rideOutBrokerDown(fixture, worker: worker, collector: collector)
             _ = try await Self.expectEveryInputAnswered(fixture, count: 200)
         }
 
