@@ -75,13 +75,19 @@ public struct LabelMessage: Encodable, Sendable, Equatable {
         try c.encode(truncated, forKey: .truncated)
     }
 
-    /// The message's JSON bytes (compact, keys sorted).
+    /// The message's JSON bytes (compact, keys sorted): what `JSONEncoder` with
+    /// `[.sortedKeys, .withoutEscapingSlashes]` gives, written by a specialised writer when it
+    /// can (every message the worker writes; byte for byte the same) and by `JSONEncoder`
+    /// otherwise.
     /// - Throws: `EncodingError` when a probability is not finite (JSON has no NaN).
     public func jsonBytes() throws -> [UInt8] {
-        Array(try Self.encoder.encode(self))
+        var writer = LabelMessageJSONWriter()
+        if writer.write(self) { return writer.bytes }
+        return Array(try Self.encoder.encode(self))
     }
 
-    /// One encoder for every message (`JSONEncoder` is thread-safe once configured).
+    /// One encoder for every message `LabelMessageJSONWriter` declines (`JSONEncoder` is
+    /// thread-safe once configured).
     private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
