@@ -2,7 +2,7 @@
 // `ClassificationWorker` on librdkafka's mock cluster, side by side with the model alone.
 //
 //   scripts/bench-worker [--batch-sizes 64,256] [--items N] [--timeout-s S] [--inference-threads T]
-//                        [--rounds R] [--rate ITEMS_PER_S] [--model DIR]
+//                        [--rounds R] [--rate ITEMS_PER_S] [--model DIR] [--exactly-once]
 //
 // Per batch size: a fresh mock cluster (1 broker, 4 partitions per topic), the worker serving the
 // shipped model (models/agnews-gru, or `--model DIR`; at-least-once, batch_max_wait_ms 5), an
@@ -39,6 +39,10 @@
 // `--inference-threads T` sets the worker's `inference_threads` (default: the CPU count, as the
 // worker; 1 is the worker's threading before that setting existed: one engine thread, OpenBLAS at
 // its own default).
+//
+// `--exactly-once` runs the worker with `processing_guarantee = exactly_once` (one transaction
+// per batch; the mock cluster commits transactions but does not store the offsets sent in them,
+// which this benchmark does not read).
 //
 // `--rate R` (paced mode): instead of the burst, the items are handed to the producer at R items/s
 // (below the worker's capacity), and the latency of each item is measured from its own hand-over
@@ -123,6 +127,10 @@ let mockFetchWait = option("--fetch-wait-ms") ?? "10"
 /// Bursts (or paced streams) per batch size through the same worker; figures are medians.
 let rounds = max(1, Int(option("--rounds") ?? "5") ?? 5)
 
+/// The worker's `processing_guarantee` (`--exactly-once`: transactions; the reader reads
+/// committed records either way).
+let guarantee: ProcessingGuarantee = arguments.contains("--exactly-once") ? .exactlyOnce : .atLeastOnce
+
 /// Items per second handed to the producer in paced mode; `nil` for the burst.
 let pacedRate = option("--rate").flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil }
 
@@ -144,7 +152,7 @@ print("WorkerBenchmark: \(items.count) AG News test items (\(testFile.lastPathCo
 let environment = ProcessInfo.processInfo.environment
 print("OpenBLAS: \(BLAS.coreName), OPENBLAS_CORETYPE=\(environment["OPENBLAS_CORETYPE"] ?? "(unset)"), OPENBLAS_NUM_THREADS=\(environment["OPENBLAS_NUM_THREADS"] ?? "(unset: one per CPU)")")
 print("inference_threads \(threading.inferenceThreads): engine threads \(threading.inferenceOptions.threadCount), OpenBLAS threads per call \(BLAS.threadCount)")
-print("mock cluster: 1 broker, \(partitions) partitions per topic; worker: at-least-once, in process")
+print("mock cluster: 1 broker, \(partitions) partitions per topic; worker: \(guarantee.rawValue.replacingOccurrences(of: "_", with: "-")), in process")
 
 // MARK: Model only
 
@@ -206,6 +214,7 @@ func measureEndToEnd(
         flags: [
             "bootstrap_servers": cluster.bootstrapServers, "group_id": "bench-worker-\(UUID().uuidString)",
             "metrics_address": "", "batch_max_size": String(batchSize), "drain_timeout_ms": "10000",
+            "processing_guarantee": guarantee.rawValue, "transactional_id": "bench-worker-\(UUID().uuidString)",
         ],
         kafkaFlags: ["session.timeout.ms": "3000", "heartbeat.interval.ms": "300", "fetch.wait.max.ms": mockFetchWait],
         environment: [:], hostName: "bench-host")

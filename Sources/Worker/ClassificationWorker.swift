@@ -24,10 +24,12 @@ import Synchronization
 /// owns; a *lost* partition is forgotten at once.
 ///
 /// **Exactly-once.** Each batch is one transaction: begin, produce the outputs, send the
-/// batch's next offsets with the consumer's group metadata, commit. An abortable error aborts
-/// the transaction and seeks the batch's partitions back to its first offsets, so the next poll
-/// redoes it; a fatal one (fenced by a newer instance with the same `transactional_id`) ends
-/// ``run()`` with the error.
+/// batch's next offsets with the consumer's group metadata, commit. While one batch's
+/// transaction runs, the next batch is polled, decoded, tokenized and classified; transactions
+/// stay one at a time, in batch order. An abortable error aborts the transaction and seeks the
+/// partitions of that batch and of the one classified behind it back to their first offsets
+/// (the second is dropped unsent), so the next poll redoes both; a fatal one (fenced by a newer
+/// instance with the same `transactional_id`) ends ``run()`` with the error.
 ///
 /// **Stopping.** ``requestStop()`` (SIGTERM/SIGINT): the loop stops fetching, finishes the batch
 /// in flight, waits for its outputs (at most `drain_timeout_ms`), commits, leaves the group and
@@ -84,7 +86,8 @@ public final class ClassificationWorker: Sendable {
             outputTopic: configuration.outputTopic, deadLetterTopic: configuration.deadLetterTopic,
             maxMessageBytes: configuration.maxMessageBytes,
             // At-least-once overlaps the per-item stages with the model (one thread each, beside
-            // the model's threads); exactly-once goes one batch at a time and splits them.
+            // the model's threads); exactly-once overlaps them with a transaction (broker round
+            // trips), so there they use every inference thread.
             threadCount: configuration.processingGuarantee == .atLeastOnce ? 1 : configuration.inferenceThreads)
     }
 
@@ -491,18 +494,60 @@ public final class ClassificationWorker: Sendable {
         consumer: KafkaConsumer, producer: KafkaProducer
     ) async throws(KafkaError) {
         var failure: KafkaError?
+        // A two-stage pipeline: while batch n's transaction runs (mostly broker round trips:
+        // produce, send offsets, commit), batch n + 1 is polled, decoded, tokenized and
+        // classified. Transactions stay one at a time and in batch order; batch n + 1's outputs
+        // are written once transaction n committed. When transaction n aborts, batch n + 1 is
+        // dropped unsent and the partitions of both are rewound to their first records, so the
+        // next poll redoes both. After a rebalance event, and once a stop is requested, the loop
+        // finishes the transaction before it polls again, so a revocation is released with no
+        // transaction open.
+        var ahead: Task<Result<PreparedPoll, KafkaError>, Never>? = pollAhead(consumer)
+        var committing: (task: Task<Result<TransactionOutcome, KafkaError>, Never>, inputs: [KafkaConsumerMessage])?
         do throws(KafkaError) {
-            while !isStopRequested {
-                let batch = try await pollBatch(consumer)
+            while let fetching = ahead {
+                ahead = nil
+                let (batch, prepared) = try await fetching.value.get()
                 health.heartbeat()
                 logEvents(batch.events)
-                if !batch.messages.isEmpty {
-                    try await processTransaction(batch.messages, consumer: consumer, producer: producer)
+                let stopping = isStopRequested
+                let rebalanced = batch.events.contains {
+                    switch $0 {
+                    case .partitionsAssigned, .partitionsRevoked: true
+                    default: false
+                    }
                 }
+                let classified = prepared.map { batchClassifier.classify($0) }
+                if let previous = committing {
+                    committing = nil
+                    if try await previous.task.value.get() == .aborted {
+                        await rewind(previous.inputs + batch.messages, consumer: consumer)
+                        if !stopping && !isStopRequested { ahead = pollAhead(consumer) }
+                        continue
+                    }
+                }
+                if !stopping && !rebalanced { ahead = pollAhead(consumer) }
+                if let classified {
+                    let outputs = self.outputs(of: classified).outputs
+                    committing = (transaction(outputs, for: batch.messages, consumer: consumer, producer: producer), batch.messages)
+                }
+                if stopping || rebalanced, let current = committing {
+                    committing = nil
+                    if try await current.task.value.get() == .aborted {
+                        await rewind(current.inputs, consumer: consumer)
+                    }
+                }
+                if !stopping && ahead == nil && !isStopRequested { ahead = pollAhead(consumer) }
             }
         } catch {
             failure = error
         }
+        // A transaction still running is part of the drain; a poll still running after an
+        // error: let it end before the consumer closes (its records are not committed).
+        if let current = committing, case .failure(let error) = await current.task.value, failure == nil {
+            failure = error
+        }
+        _ = await ahead?.value
         health.setReady(false, reason: "draining")
         notify { try $0.stopping() }
         do {
@@ -515,14 +560,34 @@ public final class ClassificationWorker: Sendable {
         if let failure { throw failure }
     }
 
-    /// One batch as one transaction; on an abortable error the transaction is aborted and the
-    /// batch's partitions are rewound, so the next poll redoes it.
-    private func processTransaction(
-        _ messages: [KafkaConsumerMessage], consumer: KafkaConsumer, producer: KafkaProducer
-    ) async throws(KafkaError) {
-        var outputs = self.outputs(
-            of: batchClassifier.classify(batchClassifier.prepare(messages, with: models.current))
-        ).outputs
+    /// How a batch's transaction ended (a fatal error is thrown instead).
+    private enum TransactionOutcome {
+        case committed
+        /// Aborted after an abortable error; the batch is to be redone (``rewind(_:consumer:)``).
+        case aborted
+    }
+
+    /// Runs one batch's transaction in a task of its own: begin, produce `outputs`, send the
+    /// offsets after `inputs` with the group metadata, commit; on an abortable error the
+    /// transaction is aborted (``TransactionOutcome/aborted``).
+    private func transaction(
+        _ outputs: [KafkaProducerMessage], for inputs: [KafkaConsumerMessage], consumer: KafkaConsumer,
+        producer: KafkaProducer
+    ) -> Task<Result<TransactionOutcome, KafkaError>, Never> {
+        Task { [self] in
+            do throws(KafkaError) {
+                return .success(try await runTransaction(outputs, for: inputs, consumer: consumer, producer: producer))
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+
+    private func runTransaction(
+        _ outputs: [KafkaProducerMessage], for messages: [KafkaConsumerMessage], consumer: KafkaConsumer,
+        producer: KafkaProducer
+    ) async throws(KafkaError) -> TransactionOutcome {
+        var outputs = outputs
         do throws(KafkaError) {
             try producer.beginTransaction()
             var reports = await producer.send(outputs)
@@ -551,24 +616,32 @@ public final class ClassificationWorker: Sendable {
                     metrics.endToEndLatency.recordMilliseconds(max(0, now - timestamp.millisecondsSinceEpoch))
                 }
             }
+            return .committed
         } catch let error where !error.isFatal {
             logger.warning(
                 "transaction failed; aborting and redoing the batch",
                 metadata: ["error": "\(error)", "batch.size": "\(messages.count)"])
             try await producer.abortTransaction(timeout: Self.transactionTimeout)
-            var first: [KafkaTopicPartition: Int64] = [:]
-            for message in messages {
-                first[message.topicPartition] = min(first[message.topicPartition] ?? .max, message.offset)
-            }
-            let rewind = first.map {
-                KafkaTopicPartitionOffset(topic: $0.key.topic, partition: $0.key.partition, offset: $0.value)
-            }
-            do {
-                try await consumer.seek(rewind, timeout: .seconds(10))
-            } catch {
-                // A partition revoked meanwhile: its new owner starts from the committed offset.
-                logger.info("rewind after abort failed", metadata: ["error": "\(error)"])
-            }
+            return .aborted
+        }
+    }
+
+    /// Seeks every partition of `messages` back to its first record among them, so that the next
+    /// poll delivers them again.
+    private func rewind(_ messages: [KafkaConsumerMessage], consumer: KafkaConsumer) async {
+        var first: [KafkaTopicPartition: Int64] = [:]
+        for message in messages {
+            first[message.topicPartition] = min(first[message.topicPartition] ?? .max, message.offset)
+        }
+        let rewind = first.map {
+            KafkaTopicPartitionOffset(topic: $0.key.topic, partition: $0.key.partition, offset: $0.value)
+        }
+        guard !rewind.isEmpty else { return }
+        do {
+            try await consumer.seek(rewind, timeout: .seconds(10))
+        } catch {
+            // A partition revoked meanwhile: its new owner starts from the committed offset.
+            logger.info("rewind after abort failed", metadata: ["error": "\(error)"])
         }
     }
 
