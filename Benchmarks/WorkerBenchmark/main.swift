@@ -5,7 +5,8 @@
 //                        [--rounds R] [--rate ITEMS_PER_S] [--model DIR] [--exactly-once]
 //
 // Per batch size: a fresh mock cluster (1 broker, 4 partitions per topic), the worker serving the
-// shipped model (models/agnews-gru, or `--model DIR`; at-least-once, batch_max_wait_ms 5), an
+// shipped model (models/agnews-gru, or `--model DIR`; at-least-once unless `--exactly-once`,
+// batch_max_wait_ms 5), an
 // output reader in its own consumer group, all in this process. A few warm-up items go through
 // first, so that the worker and the reader have joined their groups and the model is warm. Then
 // `--rounds` rounds (default 5): the model alone, then the whole burst of items (`{"id": …,

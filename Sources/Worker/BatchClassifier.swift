@@ -21,7 +21,8 @@ public struct BatchClassifier: Sendable {
 
     /// Threads for the per-item work around the model (decode, tokenize, write the outputs);
     /// the worker uses 1 with at-least-once (there these steps overlap the model) and its
-    /// `inference_threads` with exactly-once (one batch at a time).
+    /// `inference_threads` with exactly-once (there they overlap a transaction, which mostly
+    /// waits on the broker).
     public var threadCount: Int
 
     public init(outputTopic: String, deadLetterTopic: String, maxMessageBytes: Int, threadCount: Int = 1) {

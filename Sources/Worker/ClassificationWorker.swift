@@ -26,14 +26,15 @@ import Synchronization
 /// **Exactly-once.** Each batch is one transaction: begin, produce the outputs, send the
 /// batch's next offsets with the consumer's group metadata, commit. While one batch's
 /// transaction runs, the next batch is polled, decoded, tokenized and classified; transactions
-/// stay one at a time, in batch order. An abortable error aborts the transaction and seeks the
+/// stay one at a time, in batch order. A non-fatal error aborts the transaction and seeks the
 /// partitions of that batch and of the one classified behind it back to their first offsets
 /// (the second is dropped unsent), so the next poll redoes both; a fatal one (fenced by a newer
 /// instance with the same `transactional_id`) ends ``run()`` with the error.
 ///
 /// **Stopping.** ``requestStop()`` (SIGTERM/SIGINT): the loop stops fetching, finishes the batch
-/// in flight, waits for its outputs (at most `drain_timeout_ms`), commits, leaves the group and
-/// returns. **Reloading.** ``reloadModel()`` (SIGHUP) swaps the model between batches.
+/// in flight (and one already polled), waits for its outputs (at most `drain_timeout_ms`; with
+/// exactly-once, for its transaction, bounded by the transaction timeout), commits, leaves the
+/// group and returns. **Reloading.** ``reloadModel()`` (SIGHUP) swaps the model between batches.
 public final class ClassificationWorker: Sendable {
     /// The settings.
     public let configuration: WorkerConfiguration
@@ -259,21 +260,23 @@ public final class ClassificationWorker: Sendable {
         _ classified: BatchClassifier.ClassifiedBatch, producer: KafkaProducer
     ) async throws(KafkaError) {
         let messages = classified.prepared.inputs
-        let result = outputs(of: classified)
+        let result = batchClassifier.outputs(of: classified)
+        record(result, of: classified)
         for (input, output) in zip(messages, result.outputs) {
             let token = tracker.withLock { $0.register(input, output: output) }
             try await produce(output, token: token, producer: producer)
         }
     }
 
-    /// Writes and counts one classified batch's outputs.
-    private func outputs(of classified: BatchClassifier.ClassifiedBatch) -> BatchClassifier.Result {
+    /// Counts and logs one classified batch and its outputs (`result`): with at-least-once when
+    /// they are enqueued, with exactly-once once their transaction committed (a batch redone
+    /// after an abort counts once).
+    private func record(_ result: BatchClassifier.Result, of classified: BatchClassifier.ClassifiedBatch) {
         let messages = classified.prepared.inputs
         var perPartition: [KafkaTopicPartition: Int] = [:]
         for message in messages { perPartition[message.topicPartition, default: 0] += 1 }
         for (partition, count) in perPartition { metrics.consumed(count, from: partition) }
         let classifier = classified.prepared.classifier
-        let result = batchClassifier.outputs(of: classified)
         metrics.batchSize.record(messages.count)
         metrics.batchDuration.record(duration: result.classificationTime)
         metrics.itemsClassified.increment(by: result.classifiedCount)
@@ -295,7 +298,6 @@ public final class ClassificationWorker: Sendable {
                     "batch.duration_ms": "\(result.classificationTime.wholeMilliseconds)",
                 ])
         }
-        return result
     }
 
     /// Enqueues `message`, waiting for room while librdkafka's queue is full. A dead letter the
@@ -521,20 +523,21 @@ public final class ClassificationWorker: Sendable {
                 if let previous = committing {
                     committing = nil
                     if try await previous.task.value.get() == .aborted {
-                        await rewind(previous.inputs + batch.messages, consumer: consumer)
+                        try await rewind(previous.inputs + batch.messages, consumer: consumer)
                         if !stopping && !isStopRequested { ahead = pollAhead(consumer) }
                         continue
                     }
                 }
                 if !stopping && !rebalanced { ahead = pollAhead(consumer) }
                 if let classified {
-                    let outputs = self.outputs(of: classified).outputs
-                    committing = (transaction(outputs, for: batch.messages, consumer: consumer, producer: producer), batch.messages)
+                    let task = transaction(
+                        classified, batchClassifier.outputs(of: classified), consumer: consumer, producer: producer)
+                    committing = (task, batch.messages)
                 }
                 if stopping || rebalanced, let current = committing {
                     committing = nil
                     if try await current.task.value.get() == .aborted {
-                        await rewind(current.inputs, consumer: consumer)
+                        try await rewind(current.inputs, consumer: consumer)
                     }
                 }
                 if !stopping && ahead == nil && !isStopRequested { ahead = pollAhead(consumer) }
@@ -560,23 +563,28 @@ public final class ClassificationWorker: Sendable {
         if let failure { throw failure }
     }
 
-    /// How a batch's transaction ended (a fatal error is thrown instead).
+    /// How a batch's transaction ended (a fatal error, or a failed abort, is the task's failure
+    /// instead).
     private enum TransactionOutcome {
         case committed
-        /// Aborted after an abortable error; the batch is to be redone (``rewind(_:consumer:)``).
+        /// Aborted after a non-fatal error; the batch is to be redone (``rewind(_:consumer:)``).
         case aborted
     }
 
-    /// Runs one batch's transaction in a task of its own: begin, produce `outputs`, send the
-    /// offsets after `inputs` with the group metadata, commit; on an abortable error the
-    /// transaction is aborted (``TransactionOutcome/aborted``).
+    /// Runs one batch's transaction in a task of its own: begin, produce `result`'s outputs,
+    /// send the offsets after the batch's inputs with the group metadata, commit, then count the
+    /// batch (``record(_:of:)``); after a non-fatal error the transaction is aborted
+    /// (``TransactionOutcome/aborted``).
     private func transaction(
-        _ outputs: [KafkaProducerMessage], for inputs: [KafkaConsumerMessage], consumer: KafkaConsumer,
+        _ classified: BatchClassifier.ClassifiedBatch, _ result: BatchClassifier.Result, consumer: KafkaConsumer,
         producer: KafkaProducer
     ) -> Task<Result<TransactionOutcome, KafkaError>, Never> {
         Task { [self] in
             do throws(KafkaError) {
-                return .success(try await runTransaction(outputs, for: inputs, consumer: consumer, producer: producer))
+                let outcome = try await runTransaction(
+                    result.outputs, for: classified.prepared.inputs, consumer: consumer, producer: producer)
+                if outcome == .committed { record(result, of: classified) }
+                return .success(outcome)
             } catch {
                 return .failure(error)
             }
@@ -627,8 +635,12 @@ public final class ClassificationWorker: Sendable {
     }
 
     /// Seeks every partition of `messages` back to its first record among them, so that the next
-    /// poll delivers them again.
-    private func rewind(_ messages: [KafkaConsumerMessage], consumer: KafkaConsumer) async {
+    /// poll delivers them again. The partitions are still assigned (a revocation is released
+    /// only by the next poll), so a seek that keeps failing would leave inputs behind that a later
+    /// transaction's offsets skip: after three tries the error ends ``run()``, and the restart
+    /// starts from the committed offsets.
+    /// - Throws: ``KafkaError`` from the last failed seek.
+    private func rewind(_ messages: [KafkaConsumerMessage], consumer: KafkaConsumer) async throws(KafkaError) {
         var first: [KafkaTopicPartition: Int64] = [:]
         for message in messages {
             first[message.topicPartition] = min(first[message.topicPartition] ?? .max, message.offset)
@@ -636,12 +648,16 @@ public final class ClassificationWorker: Sendable {
         let rewind = first.map {
             KafkaTopicPartitionOffset(topic: $0.key.topic, partition: $0.key.partition, offset: $0.value)
         }
-        guard !rewind.isEmpty else { return }
-        do {
-            try await consumer.seek(rewind, timeout: .seconds(10))
-        } catch {
-            // A partition revoked meanwhile: its new owner starts from the committed offset.
-            logger.info("rewind after abort failed", metadata: ["error": "\(error)"])
+        var attempt = 1
+        while true {
+            do {
+                try await consumer.seek(rewind, timeout: .seconds(10))
+                return
+            } catch where attempt < 3 {
+                logger.warning("rewind after abort failed; retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
+                attempt += 1
+                try? await Task.sleep(for: .milliseconds(100))
+            }
         }
     }
 
