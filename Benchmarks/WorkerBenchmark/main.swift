@@ -119,11 +119,12 @@ do {
 }
 let classifier = models.current
 
-/// `fetch.wait.max.ms` for the worker's and the reader's consumers. The mock broker answers a
-/// Fetch that finds no new data only when this wait runs out (a real broker answers as soon as
-/// data arrives, `fetch.min.bytes` = 1), so librdkafka's default of 500 ms would add up to half a
-/// second per hop that a real cluster does not have. `--fetch-wait-ms 500` measures it.
-let mockFetchWait = option("--fetch-wait-ms") ?? "10"
+/// The worker's and the reader's consumer settings for the mock cluster
+/// (``KafkaMockCluster/recommendedConsumerProperties``: 10 ms fetch wait, short group timers).
+/// `--fetch-wait-ms 500` measures librdkafka's default fetch wait, which the mock waits out on
+/// every hop where a real broker answers as soon as data arrives.
+let mockConsumerProperties = KafkaMockCluster.recommendedConsumerProperties.merging(
+    option("--fetch-wait-ms").map { ["fetch.wait.max.ms": $0] } ?? [:]) { $1 }
 
 /// Bursts (or paced streams) per batch size through the same worker; figures are medians.
 let rounds = max(1, Int(option("--rounds") ?? "5") ?? 5)
@@ -217,7 +218,7 @@ func measureEndToEnd(
             "metrics_address": "", "batch_max_size": String(batchSize), "drain_timeout_ms": "10000",
             "processing_guarantee": guarantee.rawValue, "transactional_id": "bench-worker-\(UUID().uuidString)",
         ],
-        kafkaFlags: ["session.timeout.ms": "3000", "heartbeat.interval.ms": "300", "fetch.wait.max.ms": mockFetchWait],
+        kafkaFlags: mockConsumerProperties,
         environment: [:], hostName: "bench-host")
     try WorkerTopics(configuration, partitions: partitions).create(on: cluster)
     let worker = ClassificationWorker(
@@ -225,9 +226,7 @@ func measureEndToEnd(
     let workerTask = Task { try await worker.run() }
     var readerConfiguration = KafkaConsumerConfiguration(
         bootstrapServers: [cluster.bootstrapServers], groupID: "bench-reader-\(UUID().uuidString)")
-    readerConfiguration.sessionTimeout = .milliseconds(3000)
-    readerConfiguration.heartbeatInterval = .milliseconds(300)
-    readerConfiguration.properties["fetch.wait.max.ms"] = mockFetchWait
+    readerConfiguration.properties = mockConsumerProperties
     let reader = try LabelCollector(
         configuration: readerConfiguration, topics: [configuration.outputTopic, configuration.deadLetterTopic],
         logger: quietLogger)

@@ -25,12 +25,9 @@ struct DemoBroker {
                 quiet.logLevel = max(logger.logLevel, .warning)
                 let cluster = try KafkaMockCluster(brokerCount: 1, logger: quiet)
                 for topic in topics { try cluster.createTopic(topic, partitions: configuration.partitions) }
-                // The mock answers an empty Fetch only when fetch.wait.max.ms runs out (a real broker
-                // answers when data arrives), and waits out session timeouts on group changes
-                // (KAFKA-TESTING.md): short values, as the worker tests and benchmark use.
+                // Short fetch wait and group timers, for the mock (KAFKA-TESTING.md); given ones win.
                 let properties = configuration.kafkaProperties.merging(
-                    ["fetch.wait.max.ms": "10", "session.timeout.ms": "3000", "heartbeat.interval.ms": "300"]
-                ) { given, _ in given }
+                    KafkaMockCluster.recommendedConsumerProperties) { given, _ in given }
                 return DemoBroker(
                     bootstrapServers: cluster.bootstrapServers, clientProperties: properties,
                     summary: "broker: embedded (librdkafka's mock cluster) on \(cluster.bootstrapServers)", mockCluster: cluster)

@@ -16,6 +16,17 @@ public final class KafkaMockCluster: Sendable {
     /// The number of brokers.
     public let brokerCount: Int
 
+    /// librdkafka properties for consumers of a mock cluster (producers ignore them):
+    /// `fetch.wait.max.ms=10`, because the mock answers a Fetch that finds no new data only when
+    /// this wait runs out (a real broker answers as soon as data arrives; librdkafka's default
+    /// of 500 ms would add up to half a second per hop), and `session.timeout.ms=3000` with
+    /// `heartbeat.interval.ms=300`, because the mock waits out session timeouts on group changes
+    /// (librdkafka's defaults: 45 s and 3 s). Used by the demo's embedded broker, the worker
+    /// benchmark and the worker tests.
+    public static let recommendedConsumerProperties: [String: String] = [
+        "fetch.wait.max.ms": "10", "session.timeout.ms": "3000", "heartbeat.interval.ms": "300",
+    ]
+
     /// The cluster, or `nil` after ``stop()``. The owning handle must outlive it.
     private let cluster: Locked<OpaquePointer?>
     private let client: RdKafkaClient

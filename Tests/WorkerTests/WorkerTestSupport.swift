@@ -80,9 +80,9 @@ struct WorkerBrokerFixture {
 
     static func freshGroupID() -> String { "worker-\(UUID().uuidString)" }
 
-    /// A worker configuration for this cluster with the mock's recommended group timing
-    /// (`session.timeout.ms=3000`, `heartbeat.interval.ms=300`) and a 200 ms auto-commit;
-    /// `kafka` overrides those librdkafka properties or adds others.
+    /// A worker configuration for this cluster with the mock's recommended consumer settings
+    /// (``KafkaMockCluster/recommendedConsumerProperties``) and a 200 ms auto-commit; `kafka`
+    /// overrides those librdkafka properties or adds others.
     func configuration(
         groupID: String, extra: [String: String] = [:], kafka: [String: String] = [:]
     ) throws -> WorkerConfiguration {
@@ -93,10 +93,9 @@ struct WorkerBrokerFixture {
         flags.merge(extra) { _, new in new }
         return try WorkerConfiguration.resolve(
             flags: flags,
-            kafkaFlags: [
-                "session.timeout.ms": "3000", "heartbeat.interval.ms": "300",
-                "auto.commit.interval.ms": "200",
-            ].merging(kafka) { _, new in new },
+            kafkaFlags: KafkaMockCluster.recommendedConsumerProperties
+                .merging(["auto.commit.interval.ms": "200"]) { _, new in new }
+                .merging(kafka) { _, new in new },
             environment: [:], hostName: "test-host")
     }
 
