@@ -92,9 +92,12 @@ public final class ClassificationWorker: Sendable {
             threadCount: configuration.processingGuarantee == .atLeastOnce ? 1 : configuration.inferenceThreads)
     }
 
-    /// Asks ``run()`` to drain and return. Safe from any thread (a signal handler's queue).
+    /// Asks ``run()`` to drain and return, and marks the worker not ready (`/readyz`: "draining")
+    /// at once, while the batch in flight finishes. Safe from any thread (a signal handler's
+    /// queue).
     public func requestStop() {
         stopRequested.store(true, ordering: .releasing)
+        health.setReady(false, reason: "draining")
     }
 
     /// Whether ``requestStop()`` was called.
@@ -129,7 +132,7 @@ public final class ClassificationWorker: Sendable {
         let lagTask = Task { [self] in await reportLag(consumer) }
         defer { lagTask.cancel() }
         health.heartbeat()
-        health.setReady(true)
+        if !isStopRequested { health.setReady(true) }
         notify { try $0.ready(status: "consuming \(self.configuration.inputTopic)") }
         let keepAliveTask = SystemdNotifier.watchdogInterval().map { interval in
             Task { [self] in await keepAlive(every: interval / 2, whileProgressWithin: interval) }

@@ -8,6 +8,24 @@ import Worker
 extension WorkerBrokerTests {
     /// The worker end to end against librdkafka's mock cluster (see ``WorkerBrokerTests``).
     @Suite struct ClassificationWorkerTests {
+        /// `/readyz` turns red as soon as the stop is requested, not only once the batch in
+        /// flight is done.
+        @Test func aStopRequestMakesTheWorkerNotReadyAtOnce() async throws {
+            let fixture = try WorkerBrokerFixture()
+            let worker = RunningWorker(
+                try fixture.makeWorker(try fixture.configuration(groupID: WorkerBrokerFixture.freshGroupID())))
+            let clock = ContinuousClock()
+            let deadline = clock.now.advanced(by: .seconds(30))
+            while !worker.worker.health.readiness.ready && clock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(worker.worker.health.readiness.ready, "ready once subscribed")
+            worker.worker.requestStop()
+            #expect(worker.worker.health.readiness == (false, "draining"))
+            try await worker.task.value
+            #expect(worker.worker.health.readiness == (false, "draining"))
+        }
+
         @Test func everyInputGetsOneLabelWithItsKeySourceAndTrueClass() async throws {
             let fixture = try WorkerBrokerFixture()
             let items = try WorkerTestSupport.confidentItems(count: 40)
