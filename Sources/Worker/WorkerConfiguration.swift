@@ -346,9 +346,10 @@ private struct ValueSources {
             }
         }
         if bootstrapServers.isEmpty && !embeddedBroker {
+            let given = value("bootstrap_servers")
             throw WorkerConfigurationError(
-                key: "bootstrap_servers", source: "(not set)",
-                problem: "required (or use --embedded-broker)")
+                key: "bootstrap_servers", source: given?.source ?? "(not set)",
+                problem: given == nil ? "required (or use --embedded-broker)" : "no host:port in \"\(given!.value)\"")
         }
         let guaranteeText = try string("processing_guarantee", default: ProcessingGuarantee.atLeastOnce.rawValue)
         guard let guarantee = ProcessingGuarantee(rawValue: guaranteeText) else {
@@ -382,13 +383,33 @@ private struct ValueSources {
         for name in kafka.keys where name.isEmpty {
             throw WorkerConfigurationError(key: "kafka.", source: "kafka properties", problem: "empty property name")
         }
+        if embeddedBroker && guarantee == .exactlyOnce {
+            // The mock cluster drops the offsets sent in a transaction: nothing would ever be
+            // committed (KAFKA-TESTING.md).
+            throw WorkerConfigurationError(
+                key: "processing_guarantee", source: value("processing_guarantee")?.source ?? "",
+                problem: "exactly_once needs a Kafka broker; the embedded broker (librdkafka's mock cluster) does not keep the offsets committed in a transaction")
+        }
         let model: String? = try value("model") == nil ? nil : string("model", default: "")
+        // A worker that reads its own outputs or dead letters would answer them again, forever.
+        let topics = [
+            ("input_topic", try string("input_topic", default: WorkerTopics.defaultInput)),
+            ("output_topic", try string("output_topic", default: WorkerTopics.defaultOutput)),
+            ("dead_letter_topic", try string("dead_letter_topic", default: WorkerTopics.defaultDeadLetter)),
+        ]
+        for (index, (key, topic)) in topics.enumerated() {
+            if let (otherKey, _) = topics[..<index].first(where: { $0.1 == topic }) {
+                throw WorkerConfigurationError(
+                    key: key, source: value(key)?.source ?? "default",
+                    problem: "\"\(topic)\" is also the \(otherKey); the input, output and dead-letter topics must differ")
+            }
+        }
         return WorkerConfiguration(
             bootstrapServers: bootstrapServers,
             groupID: try string("group_id", default: "newsclf-worker"),
-            inputTopic: try string("input_topic", default: WorkerTopics.defaultInput),
-            outputTopic: try string("output_topic", default: WorkerTopics.defaultOutput),
-            deadLetterTopic: try string("dead_letter_topic", default: WorkerTopics.defaultDeadLetter),
+            inputTopic: topics[0].1,
+            outputTopic: topics[1].1,
+            deadLetterTopic: topics[2].1,
             model: model,
             processingGuarantee: guarantee,
             instance: instance,

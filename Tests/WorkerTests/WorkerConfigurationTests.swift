@@ -164,6 +164,47 @@ import Worker
         }
     }
 
+    /// A worker reading its own outputs would answer them again, forever (a dead letter of a
+    /// dead letter of …).
+    @Test(arguments: [
+        (["--dead-letter-topic", "news.raw"], "dead_letter_topic", "input_topic"),
+        (["--output-topic", "news.raw"], "output_topic", "input_topic"),
+        (["--input-topic", "in", "--output-topic", "out", "--dead-letter-topic", "out"], "dead_letter_topic", "output_topic"),
+    ])
+    func topicsThatOverlapAreAnError(flags: [String], key: String, other: String) throws {
+        let error = #expect(throws: WorkerConfigurationError.self) {
+            try Self.resolve(["--bootstrap-servers", "b:1"] + flags)
+        }
+        #expect(error?.key == key)
+        #expect(error?.source == "flag --\(key.replacingOccurrences(of: "_", with: "-"))")
+        #expect(error?.problem.contains("is also the \(other)") == true, "\(String(describing: error))")
+    }
+
+    @Test func anEmptyTopicIsAnError() throws {
+        let error = #expect(throws: WorkerConfigurationError.self) {
+            try Self.resolve(["--bootstrap-servers", "b:1"], environment: ["NEWSCLF_OUTPUT_TOPIC": ""])
+        }
+        #expect(error?.key == "output_topic")
+        #expect(error?.source == "environment NEWSCLF_OUTPUT_TOPIC")
+        #expect(error?.problem == "must not be empty")
+    }
+
+    @Test func exactlyOnceOnTheEmbeddedBrokerIsAnError() throws {
+        let error = #expect(throws: WorkerConfigurationError.self) {
+            try Self.resolve(["--embedded-broker", "--processing-guarantee", "exactly_once"])
+        }
+        #expect(error?.key == "processing_guarantee")
+        #expect(error?.problem.contains("mock cluster") == true)
+    }
+
+    @Test func bootstrapServersWithNoServerInThemNameTheValue() throws {
+        let error = #expect(throws: WorkerConfigurationError.self) {
+            try Self.resolve(["--bootstrap-servers", ",,,"])
+        }
+        #expect(error?.source == "flag --bootstrap-servers")
+        #expect(error?.problem == #"no host:port in ",,,""#)
+    }
+
     @Test func anUnknownLogLevelIsAnError() throws {
         #expect(throws: WorkerConfigurationError.self) {
             try Self.resolve(["--bootstrap-servers", "b:1", "--log-level", "loud"])
