@@ -44,6 +44,10 @@ struct DemoBroker {
                     summary: "broker: \(servers) (external; topics: \(created) created, \(topics.count - created) existed)",
                     mockCluster: nil)
             }
+        } catch where error.code == .timedOut && error.operation == "create topics" {
+            throw .kafka(
+                "creating the topics \(topics.joined(separator: ", ")) (a broker without the CreateTopics API, such as librdkafka's mock cluster that `newsclf dev-broker` runs, cannot; name topics it has with --input-topic, --output-topic and --dead-letter-topic)",
+                error.description)
         } catch {
             throw .kafka("preparing the broker and topics", error.description)
         }

@@ -36,6 +36,10 @@ public final class KafkaAdminClient: Sendable {
 
     /// Creates topics; a topic that already exists is not an error.
     ///
+    /// The cluster's metadata is read first and only absent topics are asked for, so that
+    /// naming existing topics works on a cluster without the CreateTopics API too (librdkafka's
+    /// mock cluster, whose CreateTopics requests time out).
+    ///
     /// - Parameters:
     ///   - topics: the topics to create.
     ///   - timeout: how long the controller may take (also bounds the wait here).
@@ -49,38 +53,61 @@ public final class KafkaAdminClient: Sendable {
         _ topics: [KafkaNewTopic], timeout: Duration
     ) async throws(KafkaError) -> [KafkaTopicCreation] {
         guard !topics.isEmpty else { return [] }
+        // Specs librdkafka rejects fail here, before any request.
+        Self.destroy(try Self.specs(for: topics))
+        let existing = Set(try await metadata(topics: topics.map(\.name), timeout: timeout).map(\.name))
+        let absent = topics.filter { !existing.contains($0.name) }
         let client = self.client
-        return try await executor.run("create topics") { () throws(KafkaError) in
-            try Self.createTopics(topics, timeout: timeout, handle: client.handle)
-        }
+        let created = absent.isEmpty
+            ? []
+            : try await executor.run("create topics") { () throws(KafkaError) in
+                try Self.createTopics(absent, timeout: timeout, handle: client.handle)
+            }
+        var outcomes = Dictionary(created.map { ($0.topic, $0) }) { first, _ in first }
+        for name in existing { outcomes[name] = .alreadyExists(name) }
+        return topics.compactMap { outcomes[$0.name] }
     }
 
-    private static func createTopics(
-        _ topics: [KafkaNewTopic], timeout: Duration, handle: OpaquePointer
-    ) throws(KafkaError) -> [KafkaTopicCreation] {
-        let operation = "create topics"
+    /// librdkafka's `rd_kafka_NewTopic_t` for each topic; the caller destroys them.
+    /// - Throws: ``KafkaError/Code/invalidArgument`` for a spec librdkafka rejects, or its code
+    ///   for a rejected topic setting, naming the topic.
+    private static func specs(for topics: [KafkaNewTopic]) throws(KafkaError) -> [OpaquePointer?] {
         var specs: [OpaquePointer?] = []
-        defer { for spec in specs { rd_kafka_NewTopic_destroy(spec) } }
         for topic in topics {
             let (spec, message) = CErrorBuffer.call {
                 rd_kafka_NewTopic_new(
                     topic.name, Int32(topic.partitions), Int32(topic.replicationFactor), $0, $1)
             }
             guard let spec else {
+                destroy(specs)
                 throw KafkaError(
-                    code: .invalidArgument, message: message, operation: operation,
+                    code: .invalidArgument, message: message, operation: "create topics",
                     topic: topic.name, isRetriable: false)
             }
             specs.append(spec)
             for (name, value) in topic.configuration.sorted(by: { $0.key < $1.key }) {
                 let err = rd_kafka_NewTopic_set_config(spec, name, value)
                 guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                    destroy(specs)
                     throw KafkaError(
-                        err, operation: operation, topic: topic.name,
+                        err, operation: "create topics", topic: topic.name,
                         message: "topic setting \"\(name)\" rejected")
                 }
             }
         }
+        return specs
+    }
+
+    private static func destroy(_ specs: [OpaquePointer?]) {
+        for spec in specs { rd_kafka_NewTopic_destroy(spec) }
+    }
+
+    private static func createTopics(
+        _ topics: [KafkaNewTopic], timeout: Duration, handle: OpaquePointer
+    ) throws(KafkaError) -> [KafkaTopicCreation] {
+        let operation = "create topics"
+        var specs = try Self.specs(for: topics)
+        defer { Self.destroy(specs) }
         let options = rd_kafka_AdminOptions_new(handle, RD_KAFKA_ADMIN_OP_CREATETOPICS)
         defer { rd_kafka_AdminOptions_destroy(options) }
         let milliseconds = timeout.clampedMilliseconds

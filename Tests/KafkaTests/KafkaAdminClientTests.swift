@@ -29,6 +29,20 @@ extension BrokerTests {
             #expect(metadata.first?.partitions.count == 2)
         }
 
+        /// The mock cannot create topics, but naming ones it has works: they are found in the
+        /// metadata and no CreateTopics request is sent (`newsclf-demo --bootstrap-servers` and
+        /// `newsclf-worker --create-topics` against `newsclf dev-broker`).
+        @Test func createTopicsFindsExistingTopicsWithoutARequest() async throws {
+            let fixture = try MockClusterFixture()
+            let topic = try fixture.makeTopic(partitions: 2)
+            let admin = try KafkaAdminClient(
+                configuration: KafkaAdminConfiguration(bootstrapServers: fixture.bootstrapServers),
+                logger: MockClusterFixture.logger)
+            let outcomes = try await admin.createTopics(
+                [KafkaNewTopic(name: topic, partitions: 2, replicationFactor: 1)], timeout: .milliseconds(500))
+            #expect(outcomes == [.alreadyExists(topic)])
+        }
+
         @Test func createTopicsWithoutAControllerTimesOutRetriably() async throws {
             // The mock has no controller, so CreateTopics cannot succeed there (KAFKA-TESTING.md);
             // this checks how a request-level failure surfaces.
