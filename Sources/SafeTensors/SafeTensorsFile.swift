@@ -49,8 +49,14 @@ public struct SafeTensorsFile: Sendable {
         for i in 0..<8 {
             headerLength |= UInt64(data[data.startIndex + i]) << (8 * UInt64(i))
         }
-        guard headerLength <= UInt64(data.count - 8), headerLength <= 100_000_000 else {
-            throw fail(.truncated(expected: Int(clamping: headerLength) &+ 8, actual: data.count))
+        // The format caps the header at 100 MB (huggingface/safetensors); a larger length is
+        // not a safetensors file at all (a truncated one has a plausible length).
+        guard headerLength <= 100_000_000 else {
+            throw fail(.malformedHeader(
+                "header length \(headerLength) bytes exceeds the format's 100 MB limit: not a safetensors file"))
+        }
+        guard headerLength <= UInt64(data.count - 8) else {
+            throw fail(.truncated(expected: Int(headerLength) + 8, actual: data.count))
         }
         let headerStart = data.startIndex + 8
         let headerEnd = headerStart + Int(headerLength)

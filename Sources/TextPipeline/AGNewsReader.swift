@@ -19,7 +19,8 @@ public enum AGNewsReader {
 
     /// Reads every row of an AG News CSV file (`.csv`, or gzip such as `.csv.gz`).
     ///
-    /// Gzip is recognised by its magic bytes, not by the file name, and decompressed with zlib.
+    /// Gzip is recognised by its magic bytes and decompressed with zlib; a file named `.gz` that
+    /// is not gzip is refused (read as CSV it would only give a confusing first-row error).
     ///
     /// - Parameter url: the file.
     /// - Returns: the rows in file order.
@@ -30,6 +31,9 @@ public enum AGNewsReader {
             data = try Data(contentsOf: url)
         } catch {
             throw AGNewsReaderError(file: url.path, line: nil, kind: .unreadable(error.localizedDescription))
+        }
+        if url.pathExtension == "gz" && !Gzip.isGzip(data) {
+            throw AGNewsReaderError(file: url.path, line: nil, kind: .gzip(GzipError(.notGzip)))
         }
         return try parse(data, source: url.path)
     }

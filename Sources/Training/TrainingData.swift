@@ -45,6 +45,9 @@ public struct TrainingData: Sendable {
             throw TrainingError(.unreadableData("\(url.path): cannot read the file (\(error.localizedDescription))"))
         }
         var content = raw
+        if url.pathExtension == "gz" && !Gzip.isGzip(raw) {
+            throw TrainingError(.unreadableData("\(url.path): \(GzipError(.notGzip))"))
+        }
         if Gzip.isGzip(raw) {
             do {
                 content = try Gzip.decompress(raw)

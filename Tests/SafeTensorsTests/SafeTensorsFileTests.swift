@@ -52,6 +52,18 @@ import Testing
         }
     }
 
+    /// Eight bytes of text read as a header length are far beyond the format's limit: the error
+    /// says it is not a safetensors file rather than asking for exabytes.
+    @Test func refusesAFileThatIsNotSafetensors() {
+        #expect {
+            try SafeTensorsFile(data: Data("this is not a model file".utf8), source: "model.safetensors")
+        } throws: { error in
+            guard let e = error as? SafeTensorsError, e.file == "model.safetensors",
+                case .malformedHeader(let problem) = e.kind else { return false }
+            return problem.contains("not a safetensors file")
+        }
+    }
+
     @Test func refusesShortFileAndBadHeader() {
         #expect(throws: SafeTensorsError.self) { try SafeTensorsFile(data: Data([1, 2, 3])) }
         var bad = Data()

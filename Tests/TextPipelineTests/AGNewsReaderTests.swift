@@ -133,6 +133,18 @@ import TextPipeline
         expectError(compressed.prefix(compressed.count / 2), line: nil) { $0 == .gzip(GzipError(.truncated)) }
     }
 
+    @Test func refusesAFileNamedGzipThatIsNot() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("rows-\(UUID().uuidString).csv.gz")
+        try Data(#""1","a","b"\#n"#.utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        #expect {
+            try AGNewsReader.read(contentsOf: url)
+        } throws: { error in
+            (error as? AGNewsReaderError)?.kind == .gzip(GzipError(.notGzip))
+                && (error as? AGNewsReaderError)?.file == url.path
+        }
+    }
+
     @Test func refusesAMissingFile() {
         let url = Fixtures.agNews.appendingPathComponent("no-such-file.csv")
         #expect {

@@ -43,6 +43,13 @@ import TextPipeline
         #expect(throws: TrainingError.self) { try TrainingData(contentsOf: file, labels: labels) }
     }
 
+    @Test func aFileNamedGzipThatIsNotIsRefused() {
+        let file = TrainingFixtures.file("plain.csv.gz", #""1","a","b"\#n"#)
+        #expect(throws: TrainingError(.unreadableData("\(file.path): \(GzipError(.notGzip))"))) {
+            try TrainingData(contentsOf: file, labels: labels)
+        }
+    }
+
     @Test func labelOfAnotherTypeIsRefused() {
         let file = TrainingFixtures.file("boollabel.jsonl", "{\"text\": \"a\", \"label\": true}\n")
         #expect(throws: TrainingError(.unreadableData(
