@@ -119,6 +119,21 @@ public struct WorkerConfiguration: Sendable, Equatable {
         return try sources.configuration(kafkaFlags: kafkaFlags, hostName: hostName)
     }
 
+    /// The `NEWSCLF_*` variables of `environment` that name no setting (a misspelt key such as
+    /// `NEWSCLF_BATCH_MAXSIZE`), sorted. The environment is shared with other programs, so
+    /// ``resolve(flags:kafkaFlags:configFile:environment:hostName:)`` does not refuse them (an
+    /// unknown key in the config file is an error); `newsclf-worker` logs them as a warning.
+    /// Not counted: `NEWSCLF_KAFKA_*`, `NEWSCLF_NO_REEXEC` (the OpenBLAS re-execution),
+    /// `NEWSCLF_TEST_*` and `NEWSCLF_BENCH_*` (tests and benchmarks).
+    public static func unknownEnvironmentVariables(in environment: [String: String]) -> [String] {
+        environment.keys.filter { name in
+            guard name.hasPrefix(environmentPrefix) else { return false }
+            let rest = name.dropFirst(environmentPrefix.count)
+            return !keys.contains(rest.lowercased()) && rest != "NO_REEXEC"
+                && !["KAFKA_", "TEST_", "BENCH_"].contains { rest.hasPrefix($0) }
+        }.sorted()
+    }
+
     /// The settings as `key=value` lines, sorted, librdkafka properties as `kafka.<name>`,
     /// secrets masked with ``KafkaRedaction``.
     public var redactedDescription: String {

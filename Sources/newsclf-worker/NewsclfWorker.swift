@@ -116,6 +116,12 @@ struct NewsclfWorker: AsyncParsableCommand {
             }
         }
 
+        let unknownVariables = WorkerConfiguration.unknownEnvironmentVariables(in: ProcessInfo.processInfo.environment)
+        if !unknownVariables.isEmpty {
+            logger.warning(
+                "environment variables that name no setting are ignored (settings are NEWSCLF_<KEY> for the keys of --help)",
+                metadata: ["variables": "\(unknownVariables.joined(separator: ","))"])
+        }
         let transactionTestHook: TransactionTestHook?
         do {
             transactionTestHook = try TransactionTestHook.from(environment: ProcessInfo.processInfo.environment)

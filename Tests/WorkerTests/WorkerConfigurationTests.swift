@@ -189,6 +189,15 @@ import Worker
         #expect(error?.problem == "must not be empty")
     }
 
+    @Test func misspeltEnvironmentVariablesAreReported() {
+        let environment = [
+            "NEWSCLF_BATCH_MAXSIZE": "3", "NEWSCLF_BATCH_MAX_SIZE": "3", "NEWSCLF_KAFKA_ACKS": "all",
+            "NEWSCLF_MODEL": "/m", "NEWSCLF_NO_REEXEC": "1", "NEWSCLF_TEST_KAFKA_BOOTSTRAP": "b:1",
+            "NEWSCLF_GROUPID": "g", "HOME": "/root",
+        ]
+        #expect(WorkerConfiguration.unknownEnvironmentVariables(in: environment) == ["NEWSCLF_BATCH_MAXSIZE", "NEWSCLF_GROUPID"])
+    }
+
     @Test func exactlyOnceOnTheEmbeddedBrokerIsAnError() throws {
         let error = #expect(throws: WorkerConfigurationError.self) {
             try Self.resolve(["--embedded-broker", "--processing-guarantee", "exactly_once"])
