@@ -398,6 +398,23 @@ private struct ValueSources {
         for name in kafka.keys where name.isEmpty {
             throw WorkerConfigurationError(key: "kafka.", source: "kafka properties", problem: "empty property name")
         }
+        // Properties the worker sets from its own settings; overriding them would break its
+        // delivery guarantee (e.g. `enable.auto.commit=false`: nothing committed) or bypass the
+        // setting's checks.
+        let reserved: [(property: String, setting: String)] = [
+            ("bootstrap.servers", "bootstrap_servers"), ("group.id", "group_id"),
+            ("transactional.id", "transactional_id"), ("enable.auto.commit", "processing_guarantee"),
+            ("enable.auto.offset.store", "processing_guarantee"), ("isolation.level", "processing_guarantee"),
+            ("enable.idempotence", "processing_guarantee"),
+        ]
+        for (property, setting) in reserved where kafka[property] != nil {
+            let source = kafkaFlags[property] != nil ? "flag --kafka"
+                : fileKafka[property] != nil ? "config file"
+                : "environment NEWSCLF_KAFKA_\(property.uppercased().replacingOccurrences(of: ".", with: "_"))"
+            throw WorkerConfigurationError(
+                key: "kafka.\(property)", source: source,
+                problem: "the worker sets this property from its \(setting) setting; use that instead")
+        }
         if embeddedBroker && guarantee == .exactlyOnce {
             // The mock cluster drops the offsets sent in a transaction: nothing would ever be
             // committed (KAFKA-TESTING.md).

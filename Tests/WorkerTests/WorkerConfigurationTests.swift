@@ -189,6 +189,21 @@ import Worker
         #expect(error?.problem == "must not be empty")
     }
 
+    @Test func kafkaPropertiesTheWorkerSetsItselfAreRefused() throws {
+        let flag = #expect(throws: WorkerConfigurationError.self) {
+            try Self.resolve(["--bootstrap-servers", "b:1", "--kafka", "enable.auto.commit=false"])
+        }
+        #expect(flag?.key == "kafka.enable.auto.commit")
+        #expect(flag?.source == "flag --kafka")
+        #expect(flag?.problem.contains("processing_guarantee") == true)
+        let environment = #expect(throws: WorkerConfigurationError.self) {
+            try Self.resolve(["--bootstrap-servers", "b:1"], environment: ["NEWSCLF_KAFKA_GROUP_ID": "g"])
+        }
+        #expect(environment?.key == "kafka.group.id")
+        #expect(environment?.source == "environment NEWSCLF_KAFKA_GROUP_ID")
+        #expect(environment?.problem.contains("group_id") == true)
+    }
+
     @Test func misspeltEnvironmentVariablesAreReported() {
         let environment = [
             "NEWSCLF_BATCH_MAXSIZE": "3", "NEWSCLF_BATCH_MAX_SIZE": "3", "NEWSCLF_KAFKA_ACKS": "all",
