@@ -18,12 +18,16 @@ import Testing
 
 extension BrokerTests {
     @Suite struct KafkaAdminClientMockTests {
+        static func admin(of fixture: MockClusterFixture) throws -> KafkaAdminClient {
+            try KafkaAdminClient(
+                configuration: KafkaAdminConfiguration(bootstrapServers: fixture.bootstrapServers),
+                logger: MockClusterFixture.logger)
+        }
+
         @Test func metadataOmitsATopicThatDoesNotExist() async throws {
             let fixture = try MockClusterFixture()
             let topic = try fixture.makeTopic(partitions: 2)
-            let admin = try KafkaAdminClient(
-                configuration: KafkaAdminConfiguration(bootstrapServers: fixture.bootstrapServers),
-                logger: MockClusterFixture.logger)
+            let admin = try Self.admin(of: fixture)
             let metadata = try await admin.metadata(topics: [topic, "absent"], timeout: .seconds(5))
             #expect(metadata.map(\.name) == [topic])
             #expect(metadata.first?.partitions.count == 2)
@@ -35,9 +39,7 @@ extension BrokerTests {
         @Test func createTopicsFindsExistingTopicsWithoutARequest() async throws {
             let fixture = try MockClusterFixture()
             let topic = try fixture.makeTopic(partitions: 2)
-            let admin = try KafkaAdminClient(
-                configuration: KafkaAdminConfiguration(bootstrapServers: fixture.bootstrapServers),
-                logger: MockClusterFixture.logger)
+            let admin = try Self.admin(of: fixture)
             let outcomes = try await admin.createTopics(
                 [KafkaNewTopic(name: topic, partitions: 2, replicationFactor: 1)], timeout: .milliseconds(500))
             #expect(outcomes == [.alreadyExists(topic)])
@@ -47,9 +49,7 @@ extension BrokerTests {
             // The mock has no controller, so CreateTopics cannot succeed there (KAFKA-TESTING.md);
             // this checks how a request-level failure surfaces.
             let fixture = try MockClusterFixture()
-            let admin = try KafkaAdminClient(
-                configuration: KafkaAdminConfiguration(bootstrapServers: fixture.bootstrapServers),
-                logger: MockClusterFixture.logger)
+            let admin = try Self.admin(of: fixture)
             let error = await #expect(throws: KafkaError.self) {
                 _ = try await admin.createTopics(
                     [KafkaNewTopic(name: "t", partitions: 1, replicationFactor: 1)],
