@@ -16,7 +16,8 @@ public final class KafkaMockCluster: Sendable {
     /// The number of brokers.
     public let brokerCount: Int
 
-    /// librdkafka properties for consumers of a mock cluster (producers ignore them):
+    /// librdkafka properties for consumers of a mock cluster (a producer given them ignores them
+    /// with a configuration warning):
     /// `fetch.wait.max.ms=10`, because the mock answers a Fetch that finds no new data only when
     /// this wait runs out (a real broker answers as soon as data arrives; librdkafka's default
     /// of 500 ms would add up to half a second per hop), and `session.timeout.ms=3000` with
