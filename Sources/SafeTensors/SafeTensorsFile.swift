@@ -74,7 +74,8 @@ public struct SafeTensorsFile: Sendable {
         var tensors: [String: TensorView] = [:]
         var metadata: [String: String] = [:]
         var ranges: [(name: String, range: Range<Int>)] = []
-        for (name, value) in object {
+        // In name order, so that an error names the same tensor on every run.
+        for (name, value) in object.sorted(by: { $0.key < $1.key }) {
             if name == "__metadata__" {
                 guard let map = value as? [String: Any] else {
                     throw fail(.malformedHeader("__metadata__ is not an object"))

@@ -52,6 +52,22 @@ import Testing
         }
     }
 
+    /// Two tensors cut off: the error names the first by name (the header is a JSON object, read
+    /// into a dictionary whose order changes from process to process, so without the sort this
+    /// named either).
+    @Test func aTruncationErrorNamesTheFirstTensorByName() throws {
+        let data = SafeTensorsWriter().serialize([
+            .init(name: "b.weight", shape: [8], floats: Array(repeating: 1, count: 8)),
+            .init(name: "a.weight", shape: [8], floats: Array(repeating: 2, count: 8)),
+        ])
+        #expect {
+            try SafeTensorsFile(data: data.prefix(data.count - 40), source: "model.safetensors")
+        } throws: { error in
+            guard let e = error as? SafeTensorsError, case .truncated = e.kind else { return false }
+            return e.tensor == "a.weight"
+        }
+    }
+
     /// Eight bytes of text read as a header length are far beyond the format's limit: the error
     /// says it is not a safetensors file rather than asking for exabytes.
     @Test func refusesAFileThatIsNotSafetensors() {
