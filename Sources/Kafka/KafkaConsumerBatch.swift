@@ -22,6 +22,17 @@ public struct KafkaConsumerBatch: Sendable, Hashable {
         return []
     }
 
+    /// Whether partitions were assigned or revoked during this poll (a rebalance), so that work
+    /// in flight is to be settled before the next poll.
+    public var changesAssignment: Bool {
+        events.contains {
+            switch $0 {
+            case .partitionsAssigned, .partitionsRevoked: true
+            default: false
+            }
+        }
+    }
+
     /// Whether nothing at all happened.
     public var isEmpty: Bool { messages.isEmpty && events.isEmpty }
 }

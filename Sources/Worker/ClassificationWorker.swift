@@ -181,12 +181,7 @@ public final class ClassificationWorker: Sendable {
                 health.heartbeat()
                 logEvents(batch.events)
                 let stopping = isStopRequested
-                let rebalanced = batch.events.contains {
-                    switch $0 {
-                    case .partitionsAssigned, .partitionsRevoked: true
-                    default: false
-                    }
-                }
+                let rebalanced = batch.changesAssignment
                 if !stopping && !rebalanced { ahead = pollAhead(consumer) }
                 if let prepared {
                     let classified = batchClassifier.classify(prepared)
@@ -516,12 +511,7 @@ public final class ClassificationWorker: Sendable {
                 health.heartbeat()
                 logEvents(batch.events)
                 let stopping = isStopRequested
-                let rebalanced = batch.events.contains {
-                    switch $0 {
-                    case .partitionsAssigned, .partitionsRevoked: true
-                    default: false
-                    }
-                }
+                let rebalanced = batch.changesAssignment
                 let classified = prepared.map { batchClassifier.classify($0) }
                 if let previous = committing {
                     committing = nil

@@ -11,6 +11,7 @@ import Testing
                 .partitionsRevoked(revoked, lost: false),
             ])
         #expect(batch.revokedPartitions == revoked)
+        #expect(batch.changesAssignment)
         #expect(!batch.isEmpty)
     }
 
@@ -19,6 +20,8 @@ import Testing
             messages: [],
             events: [.partitionsAssigned([KafkaTopicPartition(topic: "t", partition: 0)])])
         #expect(batch.revokedPartitions.isEmpty)
+        #expect(batch.changesAssignment)
         #expect(KafkaConsumerBatch().isEmpty)
+        #expect(!KafkaConsumerBatch(events: [.partitionEOF(KafkaTopicPartitionOffset(topic: "t", partition: 0, offset: 5))]).changesAssignment)
     }
 }
