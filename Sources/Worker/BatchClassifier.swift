@@ -48,14 +48,15 @@ public struct BatchClassifier: Sendable {
     public struct PreparedBatch: Sendable {
         /// The input records, in order.
         public var inputs: [KafkaConsumerMessage]
-        /// The model whose vocabulary encoded the texts; ``finish(_:)`` classifies with it.
+        /// The model whose vocabulary encoded the texts; ``classify(_:)`` classifies with it.
         public var classifier: TextClassifier
         fileprivate var decoded: [Swift.Result<(item: NewsInput, encoded: EncodedText), DeadLetterReason>]
     }
 
-    /// Classifies `inputs` with `classifier`: ``prepare(_:with:)`` then ``finish(_:)``.
+    /// Classifies `inputs` with `classifier`: ``prepare(_:with:)``, ``classify(_:)``, then
+    /// ``outputs(of:)``.
     public func process(_ inputs: [KafkaConsumerMessage], with classifier: TextClassifier) -> Result {
-        finish(prepare(inputs, with: classifier))
+        outputs(of: classify(prepare(inputs, with: classifier)))
     }
 
     /// Decodes and tokenizes `inputs` for `classifier`, on ``threadCount`` threads.
@@ -78,12 +79,6 @@ public struct BatchClassifier: Sendable {
         fileprivate var positions: [Int?]
         /// Per valid item: its id, its prediction (`nil` when the model refused it) and why not.
         fileprivate var valid: [(id: JSONValue?, prediction: Prediction?, failure: String?)]
-    }
-
-    /// Classifies a prepared batch and writes every input's output: ``classify(_:)`` then
-    /// ``outputs(of:)``.
-    public func finish(_ batch: PreparedBatch) -> Result {
-        outputs(of: classify(batch))
     }
 
     /// Runs the model once over a prepared batch's valid items. A batch the engine refuses as
