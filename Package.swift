@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 // newsclf: a streaming news-topic classifier (see README.md and DESIGN.md in the shared notes).
 import PackageDescription
 
@@ -27,6 +27,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+        // Services started in order and shut down gracefully in reverse on SIGTERM/SIGINT
+        // (ServiceGroup), and Unix signals as an async sequence (SIGHUP reloads).
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // Settings from flags, a JSON file and the environment, in that precedence, secrets redacted.
+        .package(
+            url: "https://github.com/apple/swift-configuration", from: "1.4.0",
+            traits: [.defaults, "CommandLineArguments"]),
     ],
     targets: [
         // C system libraries (Debian: librdkafka-dev, libopenblas-dev, zlib1g-dev).
@@ -66,6 +73,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "FlyingSocks", package: "FlyingFox"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]),
 
         // Training: data reading, validation split, the training loop, resume state, learning curves.
@@ -82,7 +92,11 @@ let package = Package(
         // `newsclf-train`: AG News → a checkpoint directory (a thin command line over Training).
         .executableTarget(
             name: "newsclf-train",
-            dependencies: ["Training", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: [
+                "Training", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]),
 
         // The daemon: `newsclf-worker` (consume, classify, publish; signals, embedded broker).
         .executableTarget(
@@ -91,6 +105,8 @@ let package = Package(
                 "Worker", "Kafka", "Classification", "RecurrentClassifier", "CommandLineSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]),
 
         // The demo (scripts/demo): AG News items through a child `newsclf-worker` over Kafka, and
@@ -101,6 +117,8 @@ let package = Package(
             dependencies: [
                 "Kafka", "Classification", "TextPipeline", "CommandLineSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]),
         .executableTarget(
             name: "newsclf-demo",
@@ -108,6 +126,8 @@ let package = Package(
                 "Demo", "CommandLineSupport", "Classification",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]),
 
         // `newsclf classify | eval | inspect | dev-broker`.
@@ -159,6 +179,9 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]),
         .testTarget(
             name: "TrainingTests",
