@@ -8,8 +8,10 @@
 // shared/fixtures/tokenize/test_tokens.jsonl.gz + <bos>/<eos>) in file order, random ids, in
 // consecutive batches of 1, 32 and 256. Figures are medians of 3 runs after a warm-up run.
 import COpenBLAS
+import Checkpoint
+import ComputeRuntime
 import Foundation
-import RecurrentClassifier
+import RecurrentNetwork
 
 // MARK: Set-up
 
@@ -27,17 +29,6 @@ let tokensPath = arguments.firstIndex(of: "--tokens").map { arguments[$0 + 1] }
 
 /// PyTorch 2.13, 2 threads, same model shape, padded batches (shared/REFERENCE.md).
 let pytorchItemsPerSecond: [Int: Double] = [1: 135, 32: 490, 256: 455]
-
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 func peakRSSMegabytes() -> Double {
     var usage = rusage()
@@ -65,7 +56,7 @@ func seconds(_ duration: Duration) -> Double {
 
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
-var generator = SplitMix64(state: 42)
+var generator = SplitMix64(seed: 42)
 let lengths: [Int]
 do {
     lengths = try readLengths(tokensPath).map { min($0, 256) }
@@ -78,7 +69,7 @@ let items: [[Int32]] = lengths.map { n in (0..<n).map { _ in Int32.random(in: 4.
 func makeParameters(_ configuration: ModelConfiguration, using generator: inout SplitMix64) -> [String: Tensor] {
     let bound = 1 / Float(configuration.architecture.hiddenSize).squareRoot()
     var parameters: [String: Tensor] = [:]
-    for (name, shape) in configuration.parameterShapes {
+    for (name, shape) in configuration.architecture.parameterShapes {
         let count = shape.reduce(1, *)
         let range: ClosedRange<Float> = name == "embedding.weight" ? -1.7...1.7 : -bound...bound
         parameters[name] = Tensor(shape: shape, values: (0..<count).map { _ in Float.random(in: range, using: &generator) })
@@ -196,7 +187,7 @@ let activeSetups = chosen.isEmpty ? setups : chosen.map { setups[$0] }
 let buildClock = ContinuousClock()
 var engines: [InferenceEngine] = []
 let buildTime = try buildClock.measure {
-    engines = try activeSetups.map { try InferenceEngine(configuration: $0.configuration, parameters: parameters, options: .init(threadCount: $0.engineThreads)) }
+    engines = try activeSetups.map { try InferenceEngine(architecture: $0.configuration.architecture, parameters: parameters, options: .init(threadCount: $0.engineThreads)) }
 }
 print(String(format: "\nengine build: %.2f s each (lookup table [20000×768]); peak RSS after building %d engines: %.0f MB",
              seconds(buildTime) / Double(activeSetups.count), activeSetups.count, peakRSSMegabytes()))

@@ -8,8 +8,10 @@
 // FILE holds one item length per line (token count with <bos>/<eos>); scripts/bench-training
 // derives it from the AG News test split's tokens. Without it, lengths are drawn from a
 // log-normal fitted to AG News (median 39, clamped to 13 ... 138).
+import Checkpoint
+import ComputeRuntime
 import Foundation
-import RecurrentClassifier
+import RecurrentNetwork
 
 struct Options {
     var lengthsFile: String?
@@ -75,13 +77,13 @@ if let file = options.lengthsFile {
 }
 lengths.shuffle(using: &generator)
 
-let architecture = ModelConfiguration.Architecture(
+let architecture = ModelArchitecture(
     cell: .gru, vocabSize: 20_000, embeddingSize: 256, hiddenSize: 256, numLayers: 2, pooling: .mean,
     dropout: 0.1, padding: .masked, numClasses: 4)
 let configuration = ModelConfiguration(architecture: architecture)
-var network = ClassifierNetwork(parameters: try ModelParameters(configuration: configuration, seed: 0))
-var adam = try Adam(configuration: configuration)
-var gradients = try ModelParameters(zerosFor: configuration)
+var network = ClassifierNetwork(parameters: try ModelParameters(architecture: configuration.architecture, seed: 0))
+var adam = try Adam(architecture: configuration.architecture)
+var gradients = try ModelParameters(zerosFor: configuration.architecture)
 
 /// A padded batch of random ordinary ids with the given lengths (`<bos>` … `<eos>`, `<pad>` = 3).
 func makeBatch(_ itemLengths: [Int], generator: inout SplitMix64) throws -> TokenBatch {
@@ -104,7 +106,7 @@ for index in 0..<batchCount {
 let labels = (0..<batchSize).map { $0 % 4 }
 
 /// FLOPs of the matrix products of one training step (2 per multiply-add).
-func matrixFlops(_ batch: TokenBatch, architecture: ModelConfiguration.Architecture) -> Double {
+func matrixFlops(_ batch: TokenBatch, architecture: ModelArchitecture) -> Double {
     let rows = Double(batch.lengths.reduce(0, +))
     let continuing = rows - Double(batch.batchSize)  // rows with a previous state
     let h = Double(architecture.hiddenSize)
