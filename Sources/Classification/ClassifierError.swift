@@ -2,8 +2,6 @@
 public enum ClassifierError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No model directory was given and none of these places holds the shipped one.
     case modelNotFound([String])
-    /// The checkpoint's configuration asks for something this build cannot do.
-    case unsupported(String)
     /// The checkpoint was refused (the message names the file and tensor).
     case invalidCheckpoint(String)
     /// The engine refused a batch.
@@ -13,8 +11,6 @@ public enum ClassifierError: Error, Sendable, Equatable, CustomStringConvertible
         switch self {
         case .modelNotFound(let places):
             return "no model found; looked in: \(places.joined(separator: ", ")). Pass --model DIR or set NEWSCLF_MODEL"
-        case .unsupported(let what):
-            return "unsupported model: \(what)"
         case .invalidCheckpoint(let message):
             return "invalid checkpoint: \(message)"
         case .inference(let message):

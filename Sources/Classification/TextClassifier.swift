@@ -1,5 +1,6 @@
 import Foundation
-import RecurrentClassifier
+import Checkpoint
+import RecurrentNetwork
 import TextPipeline
 
 /// A checkpoint ready to classify text: its tokenizer (the preprocessing in `config.json`), its
@@ -27,7 +28,7 @@ public struct TextClassifier: Sendable {
     ///   - directory: the checkpoint (`config.json`, `model.safetensors`, `vocab.txt`, `metrics.json`).
     ///   - options: the engine's threading.
     /// - Throws: ``ClassifierError/invalidCheckpoint(_:)`` with the checkpoint reader's message
-    ///   (naming the file and tensor), or ``ClassifierError/unsupported(_:)``.
+    ///   (naming the file and tensor).
     public init(directory: URL, options: InferenceEngine.Options = .init()) throws(ClassifierError) {
         let checkpoint: Checkpoint
         do {
@@ -39,21 +40,15 @@ public struct TextClassifier: Sendable {
     }
 
     /// Builds a classifier from a loaded checkpoint.
-    /// - Throws: ``ClassifierError`` when the preprocessing is unknown or the vocabulary or
-    ///   engine refuse the checkpoint.
+    /// - Throws: ``ClassifierError`` when the vocabulary or engine refuse the checkpoint.
     public init(checkpoint: Checkpoint, name: String, options: InferenceEngine.Options = .init()) throws(ClassifierError) {
         let configuration = checkpoint.configuration
-        guard let preprocessing = Preprocessing(rawValue: configuration.preprocessing) else {
-            throw .unsupported("preprocessing '\(configuration.preprocessing)'")
-        }
-        let special = configuration.specialTokens
-        let specialTokens = TextPipeline.SpecialTokens(
-            unk: Int32(special.unk), bos: Int32(special.bos), eos: Int32(special.eos), pad: Int32(special.pad))
         do {
-            let vocabulary = try Vocabulary(tokens: checkpoint.vocabulary, specialTokens: specialTokens, source: Checkpoint.vocabularyFileName)
-            encoder = try TextEncoder(tokenizer: Tokenizer(preprocessing: preprocessing), vocabulary: vocabulary, maxLength: configuration.maxLength)
+            let vocabulary = try Vocabulary(
+                tokens: checkpoint.vocabulary, specialTokens: configuration.specialTokens, source: Checkpoint.vocabularyFileName)
+            encoder = try TextEncoder(tokenizer: Tokenizer(preprocessing: configuration.preprocessing), vocabulary: vocabulary, maxLength: configuration.maxLength)
             collator = PaddingCollator(vocabulary: vocabulary)
-            engine = try InferenceEngine(configuration: configuration, parameters: checkpoint.parameters, options: options)
+            engine = try InferenceEngine(architecture: configuration.architecture, parameters: checkpoint.parameters, options: options)
         } catch {
             throw .invalidCheckpoint("\(error)")
         }

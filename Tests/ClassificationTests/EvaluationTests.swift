@@ -1,5 +1,6 @@
 import Classification
 import Foundation
+import TestSupport
 import Testing
 import TextPipeline
 
@@ -21,7 +22,7 @@ import TextPipeline
     }
 
     @Test func compiledNotebookSampleEqualsTheShippedFile() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = PackagePaths.root
         let file = try EvaluationSample(contentsOf: root.appendingPathComponent("../shared/data/ag_news/eval_idx_seed42.txt").standardizedFileURL, rowCount: 7600)
         #expect(EvaluationSample.notebook == file)
         #expect(EvaluationSample.notebook.indices.count == 5000)

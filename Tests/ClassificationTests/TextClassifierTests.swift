@@ -1,6 +1,7 @@
 import Classification
 import Foundation
 import SafeTensors
+import TestSupport
 import Testing
 import TextPipeline
 
@@ -8,7 +9,7 @@ import TextPipeline
 /// PyTorch against PyTorch's outputs on the AG News test split
 /// (`../shared/models/notebook-gru-partial/expected_test_outputs.safetensors`), and the shipped one.
 @Suite struct TextClassifierTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = PackagePaths.root
     static let model = root.appendingPathComponent("../shared/models/notebook-gru-partial").standardizedFileURL
     static let shipped = root.appendingPathComponent("models/agnews-gru")
     static let expected = model.appendingPathComponent("expected_test_outputs.safetensors")

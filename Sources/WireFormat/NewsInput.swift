@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// One news item decoded from an input-topic message (DESIGN.md "Messages").
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// The output-topic message for one classified item (DESIGN.md "Messages"):
 ///
@@ -47,16 +48,18 @@ public struct LabelMessage: Encodable, Sendable, Equatable {
     public var source: Source?
     public var truncated: Bool
 
-    /// The message for a prediction.
-    /// - Parameter labels: class names by id, as in the checkpoint.
-    public init(id: JSONValue?, prediction: Prediction, labels: [String], model: Model, source: Source?) {
+    /// A message with these fields (Classification builds one from a prediction).
+    public init(
+        id: JSONValue?, label: String, labelID: Int, probabilities: [String: Float], model: Model, source: Source?,
+        truncated: Bool
+    ) {
         self.id = id
-        self.label = prediction.label
-        self.labelID = prediction.labelID
-        self.probabilities = Dictionary(uniqueKeysWithValues: zip(labels, prediction.probabilities))
+        self.label = label
+        self.labelID = labelID
+        self.probabilities = probabilities
         self.model = model
         self.source = source
-        self.truncated = prediction.truncated
+        self.truncated = truncated
     }
 
     enum CodingKeys: String, CodingKey {

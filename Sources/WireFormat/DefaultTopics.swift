@@ -7,4 +7,6 @@ public enum DefaultTopics {
     public static let output = "news.labels"
     /// Inputs the worker refused, with their original bytes and error headers.
     public static let deadLetter = "news.raw.dlq"
+    /// The three, in the order input, output, dead letters (what `newsclf dev-broker` creates).
+    public static let all = [input, output, deadLetter]
 }

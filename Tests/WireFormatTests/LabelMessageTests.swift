@@ -1,6 +1,8 @@
 import Classification
 import Foundation
+import JSON
 import Testing
+import WireFormat
 
 @Suite struct LabelMessageTests {
     let labels = ["World", "Sports", "Business", "Sci/Tech"]

@@ -1,5 +1,7 @@
 import Classification
+import JSON
 import Testing
+import WireFormat
 
 @Suite struct NewsInputTests {
     private func decode(_ json: String) -> Result<NewsInput, DeadLetterReason> {

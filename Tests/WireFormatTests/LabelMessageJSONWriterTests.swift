@@ -1,7 +1,9 @@
-@testable import Classification
+import Classification
 import Foundation
-import RecurrentClassifier
+import JSON
+import RecurrentNetwork
 import Testing
+@testable import WireFormat
 
 /// The writer against its reference: `JSONEncoder` with `[.sortedKeys, .withoutEscapingSlashes]`,
 /// byte for byte.
