@@ -34,8 +34,8 @@
 // they run elsewhere). What the harness can move out of the measured window, it does: input
 // messages are written before the clock starts, and the labels are only stamped on arrival
 // (in the reader's poll thread) and decoded and checked once as many records came back as items
-// went in. Items are published, matched and checked as in `newsclf-demo` (Demo: DemoStream,
-// LabelCollector, OutputTally, DemoReport with its nearest-rank latency percentiles).
+// went in. Items are published, matched and checked as in `newsclf-demo` (Demo: ItemStream,
+// LabelCollector, OutputTally, StreamReport with its nearest-rank latency percentiles).
 //
 // `--inference-threads T` sets the worker's `inference_threads` (default: the CPU count, as the
 // worker; 1 is the worker's threading before that setting existed: one engine thread, OpenBLAS at
@@ -53,11 +53,11 @@
 //
 // Exits 1 when any item has no label, more than one, a dead letter, or the wait runs out.
 import Classification
-import Demo
+import ComputeRuntime
 import Foundation
 import Kafka
 import Logging
-import RecurrentClassifier
+import StreamHarness
 import TextPipeline
 import Worker
 
@@ -200,9 +200,9 @@ struct EndToEndResult {
 }
 
 /// The items as the demo publishes them (`{"id": "<run>/<row>", "text": …}`), so that labels are
-/// matched and checked by the same `OutputTally` / `DemoReport` as in `newsclf-demo`.
-func benchStream(round: Int) -> DemoStream {
-    DemoStream(runID: "bench-\(round)", items: items, malformedInputs: [])
+/// matched and checked by the same `OutputTally` / `StreamReport` as in `newsclf-demo`.
+func benchStream(round: Int) -> ItemStream {
+    ItemStream(runID: "bench-\(round)", items: items, malformedInputs: [])
 }
 
 /// Runs `rounds` bursts (or paced streams) of every item through one worker, calling
@@ -243,7 +243,7 @@ func measureEndToEnd(
     }
 
     // Warm-up: both groups joined, the worker assigned every partition, the model warm.
-    let warmUpStream = DemoStream(
+    let warmUpStream = ItemStream(
         runID: "warm-up", items: (0..<Int(partitions) * 4).map { items[$0 % items.count] }, malformedInputs: [])
     var warmUpTally = OutputTally(
         stream: warmUpStream, outputTopic: configuration.outputTopic, deadLetterTopic: configuration.deadLetterTopic)
@@ -321,7 +321,7 @@ func measureEndToEnd(
     guard sendFailures.isEmpty else { fail("batch \(batchSize): \(sendFailures.count) inputs not delivered, first: \(sendFailures[0])") }
     if let readerError { fail("batch \(batchSize): the output reader failed: \(readerError)") }
 
-    let report = DemoReport(
+    let report = StreamReport(
         tally: tally, trueLabels: items.map(\.label), sentAt: published.sentAt, classCount: classifier.labels.count)
     guard complete, report.isExactlyOnce, tally.foreignCount == 0, let streamSeconds = report.streamSeconds,
         let p50 = report.latency.p50, let p99 = report.latency.p99, let latencyMax = report.latency.sortedSeconds.last

@@ -1,5 +1,6 @@
 import Classification
 import Foundation
+import WireFormat
 
 /// Everything one demo run needs: where the items come from, which broker and topics, which
 /// worker binary and model, and what to mix in.

@@ -1,5 +1,5 @@
 /// Why a demo run could not be carried out (as opposed to a run that finished and found labels
-/// missing, which ``DemoReport/failures`` describes).
+/// missing, which ``StreamReport/failures`` describes).
 public enum DemoError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The data file cannot be read (path, reason). Exit status 2.
     case unreadableData(String, String)

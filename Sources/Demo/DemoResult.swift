@@ -1,4 +1,5 @@
 import Foundation
+import StreamHarness
 
 /// Everything a finished demo run found, and its text for the terminal.
 public struct DemoResult: Sendable {
@@ -6,13 +7,13 @@ public struct DemoResult: Sendable {
     /// The broker address used.
     public var bootstrapServers: String
     /// What was published.
-    public var stream: DemoStream
+    public var stream: ItemStream
     /// The model the worker served: directory name and `sha256:` digest.
     public var modelName: String, modelDigest: String
     /// Class names by id.
     public var labels: [String]
     /// The labels and dead letters read back.
-    public var report: DemoReport
+    public var report: StreamReport
     /// Messages the broker did not take.
     public var publishFailures: [String]
     /// Whether every answer arrived within ``DemoConfiguration/answerTimeout``.
@@ -29,8 +30,8 @@ public struct DemoResult: Sendable {
 
     /// Creates the value from its parts (see the properties).
     public init(
-        configuration: DemoConfiguration, bootstrapServers: String, stream: DemoStream, modelName: String,
-        modelDigest: String, labels: [String], report: DemoReport, publishFailures: [String], answeredInTime: Bool,
+        configuration: DemoConfiguration, bootstrapServers: String, stream: ItemStream, modelName: String,
+        modelDigest: String, labels: [String], report: StreamReport, publishFailures: [String], answeredInTime: Bool,
         readAllOutputs: Bool, shutdown: ShutdownReport, offsetsError: String?, agreement: ModelAgreement?
     ) {
         self.configuration = configuration

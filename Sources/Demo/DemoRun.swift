@@ -2,6 +2,7 @@ import Classification
 import Foundation
 import Kafka
 import Logging
+import StreamHarness
 import Synchronization
 import TextPipeline
 
@@ -49,7 +50,7 @@ public struct DemoRun: Sendable {
         let malformed = configuration.includesMalformedInput
             ? MalformedInput.catalog(idPrefix: "\(configuration.runID)/", oversizeBytes: configuration.oversizeMessageBytes)
             : []
-        let stream = DemoStream(runID: configuration.runID, items: items, malformedInputs: malformed)
+        let stream = ItemStream(runID: configuration.runID, items: items, malformedInputs: malformed)
 
         // The broker and the topics.
         let broker = try await DemoBroker.prepare(configuration, logger: logger)
@@ -148,7 +149,7 @@ public struct DemoRun: Sendable {
             offsetsError = error.description
         }
 
-        let report = DemoReport(
+        let report = StreamReport(
             tally: finalTally, trueLabels: items.map(\.label), sentAt: publishOutcome.itemSentAt,
             classCount: classifier.labels.count)
         var agreement: ModelAgreement?
@@ -192,7 +193,7 @@ public struct DemoRun: Sendable {
         guard await collector.waitForAssignment(timeout: .seconds(60)) else {
             throw .warmUpFailed("the output reader got no partitions within 60 s (\(collector.error.map { "\($0)" } ?? "no error"))")
         }
-        let warmStream = DemoStream(
+        let warmStream = ItemStream(
             runID: "\(configuration.runID)-warm-up", items: Array(items.prefix(Self.warmUpCount)), malformedInputs: [])
         var tally = OutputTally(stream: warmStream, outputTopic: configuration.outputTopic, deadLetterTopic: configuration.deadLetterTopic)
         let start = ContinuousClock.now
@@ -217,7 +218,7 @@ public struct DemoRun: Sendable {
 
     /// Publishes the stream while reading the answers, with progress.
     private func publishAndCollect(
-        _ stream: DemoStream, producer: KafkaProducer, collector: LabelCollector, worker: WorkerProcess, classCount: Int
+        _ stream: ItemStream, producer: KafkaProducer, collector: LabelCollector, worker: WorkerProcess, classCount: Int
     ) async -> (OutputTally, PublishResult, Bool) {
         var tally = OutputTally(stream: stream, outputTopic: configuration.outputTopic, deadLetterTopic: configuration.deadLetterTopic)
         let origin = ContinuousClock.now

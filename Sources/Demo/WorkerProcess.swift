@@ -1,4 +1,5 @@
 import Foundation
+import StreamHarness
 #if canImport(FoundationNetworking)
     import FoundationNetworking
 #endif

@@ -1,6 +1,8 @@
 import Classification
 import Demo
 import Foundation
+import StreamHarness
+import TestSupport
 import Testing
 
 struct DemoResultTests {
@@ -12,14 +14,14 @@ struct DemoResultTests {
         exit: WorkerProcess.Exit = ShutdownReportTests.cleanExit, offsets: [ShutdownReport.PartitionOffsets] = committed,
         offsetsError: String? = nil
     ) throws -> DemoResult {
-        let stream = DemoTestSupport.stream(trueLabels: trueLabels)
-        let tally = try DemoTestSupport.tally(stream: stream, predictions: predictions)
+        let stream = StreamRecords.stream(trueLabels: trueLabels)
+        let tally = try StreamRecords.tally(stream: stream, predictions: predictions)
         let file = URL(fileURLWithPath: "/data/test.csv.gz")
         return DemoResult(
             configuration: DemoConfiguration(broker: .embedded, dataFile: file, model: file, workerExecutable: file, runID: "run1"),
             bootstrapServers: "127.0.0.1:9092", stream: stream, modelName: "agnews-gru", modelDigest: "sha256:00",
-            labels: DemoTestSupport.labels,
-            report: DemoReport(tally: tally, trueLabels: trueLabels, sentAt: Array(repeating: .zero, count: trueLabels.count), classCount: 4),
+            labels: StreamRecords.labels,
+            report: StreamReport(tally: tally, trueLabels: trueLabels, sentAt: Array(repeating: .zero, count: trueLabels.count), classCount: 4),
             publishFailures: [], answeredInTime: true, readAllOutputs: true,
             shutdown: ShutdownReport(exit: exit, inputTopic: "news.raw", offsets: offsets), offsetsError: offsetsError,
             agreement: ModelAgreement(

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The `newsclf-demo` executable end to end, with the debug-built `newsclf-worker` as its child:
@@ -58,7 +59,7 @@ struct NewsclfDemoTests {
 enum DemoExecutables {
     static let directory: URL? = {
         let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [beside, beside.deletingLastPathComponent(), DemoTestSupport.packageRoot.appendingPathComponent(".build/debug")] {
+        for candidate in [beside, beside.deletingLastPathComponent(), PackagePaths.root.appendingPathComponent(".build/debug")] {
             let names = ["newsclf-demo", "newsclf-worker"]
             if names.allSatisfy({ FileManager.default.isExecutableFile(atPath: candidate.appendingPathComponent($0).path) }) {
                 return candidate
@@ -78,8 +79,8 @@ enum DemoExecutables {
         let process = Process()
         process.executableURL = directory.appendingPathComponent("newsclf-demo")
         var defaults = [
-            "--model", DemoTestSupport.packageRoot.appendingPathComponent("models/agnews-gru").path,
-            "--data", DemoTestSupport.packageRoot.appendingPathComponent("data/ag_news/test.csv.gz").path,
+            "--model", PackagePaths.root.appendingPathComponent("models/agnews-gru").path,
+            "--data", PackagePaths.root.appendingPathComponent("data/ag_news/test.csv.gz").path,
             "--worker", directory.appendingPathComponent("newsclf-worker").path, "--timeout", "120",
         ]
         if arguments.contains("--data") { defaults.removeSubrange(2..<4) }

@@ -1,6 +1,7 @@
 import Classification
+import WireFormat
 
-/// A deliberately bad input message that the demo mixes into the stream: the worker must send it,
+/// A deliberately bad input message mixed into a stream: the worker must send it,
 /// key and bytes unchanged, to the dead-letter topic with the header `newsclf.error.kind` =
 /// ``expectedKind`` (DESIGN.md "Messages").
 public struct MalformedInput: Sendable, Equatable {

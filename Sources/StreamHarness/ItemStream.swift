@@ -2,11 +2,11 @@ import Foundation
 import Kafka
 import TextPipeline
 
-/// The messages one demo run publishes: the news items as input-topic JSON
-/// (`{"id": "<run>/<row>", "text": …}`, key = id) with the malformed inputs mixed in at evenly
-/// spread positions (key `<run>/bad/<k>`), and the reverse mapping from a key or an `id` back to
-/// the stream member, so that outputs of earlier runs on the same topics are told apart.
-public struct DemoStream: Sendable {
+/// The messages one stream run (the demo, the worker benchmark) publishes: the news items as
+/// input-topic JSON (`{"id": "<run>/<row>", "text": …}`, key = id) with the malformed inputs
+/// mixed in at evenly spread positions (key `<run>/bad/<k>`), and the reverse mapping from a key
+/// or an `id` back to the stream member, so that outputs of earlier runs on the same topics are told apart.
+public struct ItemStream: Sendable {
     /// What a position in the stream holds.
     public enum Member: Sendable, Hashable {
         /// The news item at this 0-based row of the data file.

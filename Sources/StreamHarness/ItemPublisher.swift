@@ -2,16 +2,16 @@ import Kafka
 import Logging
 import Synchronization
 
-/// Produces a ``DemoStream`` to the input topic, noting when each message was handed to the
+/// Produces an ``ItemStream`` to the input topic, noting when each message was handed to the
 /// producer (the start of its produce→label latency) and collecting the delivery reports.
 public struct ItemPublisher: Sendable {
     /// What publishing did.
     public struct Outcome: Sendable {
-        /// Per position of ``DemoStream/order``: when it was handed to the producer, since the run's
+        /// Per position of ``ItemStream/order``: when it was handed to the producer, since the run's
         /// time origin (`nil` when it could not be enqueued).
         public var sentAt: [Duration?]
         /// Messages the broker did not acknowledge, or that could not be enqueued: position in
-        /// ``DemoStream/order`` and the error.
+        /// ``ItemStream/order`` and the error.
         public var failures: [(position: Int, error: KafkaError)]
     }
 
@@ -32,13 +32,13 @@ public struct ItemPublisher: Sendable {
     ///   - progress: called with the number of messages handed over so far.
     /// - Returns: the hand-over times and the failures, after every delivery report arrived.
     public func publish(
-        _ stream: DemoStream, topic: String, origin: ContinuousClock.Instant, rate: Double?,
+        _ stream: ItemStream, topic: String, origin: ContinuousClock.Instant, rate: Double?,
         progress: @Sendable (Int) -> Void = { _ in }
     ) async -> Outcome {
         await publish(stream.messages(topic: topic), origin: origin, rate: rate, progress: progress)
     }
 
-    /// Publishes `messages` in order (``DemoStream/messages(topic:)``, built beforehand so that
+    /// Publishes `messages` in order (``ItemStream/messages(topic:)``, built beforehand so that
     /// writing them is not part of a measured run).
     ///
     /// - Parameters:

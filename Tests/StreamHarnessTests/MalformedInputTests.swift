@@ -1,6 +1,7 @@
 import Classification
-import Demo
+import StreamHarness
 import Testing
+import WireFormat
 
 struct MalformedInputTests {
     /// Each catalog message is refused by the worker's own decoder with the kind the demo expects.

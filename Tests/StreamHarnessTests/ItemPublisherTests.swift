@@ -1,16 +1,17 @@
-import Demo
 import Kafka
+import StreamHarness
+import TestSupport
 import Testing
 
 /// The publisher on librdkafka's mock cluster in this process (what it publishes is read back in
 /// LabelCollectorTests).
 struct ItemPublisherTests {
     @Test func aPacedStreamTakesAboutItsRate() async throws {
-        let cluster = try KafkaMockCluster(brokerCount: 1, logger: LabelCollectorTests.logger)
-        defer { cluster.stop() }
-        try cluster.createTopic("in", partitions: 1)
-        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: [cluster.bootstrapServers]), logger: LabelCollectorTests.logger)
-        let stream = DemoTestSupport.stream(trueLabels: Array(repeating: 0, count: 20), malformed: false)
+        let broker = try MockBroker(topics: ["in"])
+        defer { broker.stop() }
+        let producer = try KafkaProducer(
+            configuration: KafkaProducerConfiguration(bootstrapServers: broker.bootstrapServers), logger: MockBroker.logger)
+        let stream = StreamRecords.stream(trueLabels: Array(repeating: 0, count: 20), malformed: false)
         let origin = ContinuousClock.now
         let outcome = await ItemPublisher(producer: producer).publish(stream, topic: "in", origin: origin, rate: 100)
         // Message k is due k / 100 s after the start: the last of 20 at 190 ms or later.

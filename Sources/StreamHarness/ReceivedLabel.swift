@@ -1,7 +1,8 @@
 import Classification
 import Foundation
+import JSON
 
-/// The fields of an output-topic label message that the demo reads back (DESIGN.md "Messages").
+/// The fields of an output-topic label message that a stream run reads back (DESIGN.md "Messages").
 public struct ReceivedLabel: Sendable, Equatable, Decodable {
     /// The input's `id` as echoed by the worker.
     public var id: JSONValue?

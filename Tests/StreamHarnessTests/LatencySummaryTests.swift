@@ -1,4 +1,4 @@
-import Demo
+import StreamHarness
 import Testing
 
 struct LatencySummaryTests {

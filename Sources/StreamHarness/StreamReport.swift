@@ -1,10 +1,10 @@
 import Classification
 import Foundation
 
-/// What one demo run's outputs show: whether every item got exactly one label and every
+/// What one stream run's outputs show: whether every item got exactly one label and every
 /// malformed input exactly one dead letter, the accuracy and confusion matrix of the labels, the
 /// produce→label latencies and the end-to-end throughput.
-public struct DemoReport: Sendable {
+public struct StreamReport: Sendable {
     /// One malformed input and what came back for it.
     public struct MalformedOutcome: Sendable, Equatable {
         public var input: MalformedInput

@@ -1,7 +1,8 @@
 import Classification
 import Kafka
+import WireFormat
 
-/// Everything read back from the output and dead-letter topics during one demo run, sorted to the
+/// Everything read back from the output and dead-letter topics during one stream run, sorted to the
 /// stream members it answers.
 ///
 /// A label is matched to its item by the `id` the worker echoed, a dead letter by its key (which
@@ -30,7 +31,7 @@ public struct OutputTally: Sendable {
     }
 
     /// The stream the outputs answer.
-    public let stream: DemoStream
+    public let stream: ItemStream
     /// The output topic (labels).
     public let outputTopic: String
     /// The dead-letter topic.
@@ -54,7 +55,7 @@ public struct OutputTally: Sendable {
     ///   - stream: the run's stream.
     ///   - outputTopic: where labels arrive.
     ///   - deadLetterTopic: where dead letters arrive.
-    public init(stream: DemoStream, outputTopic: String, deadLetterTopic: String) {
+    public init(stream: ItemStream, outputTopic: String, deadLetterTopic: String) {
         self.stream = stream
         self.outputTopic = outputTopic
         self.deadLetterTopic = deadLetterTopic
@@ -93,7 +94,7 @@ public struct OutputTally: Sendable {
                 if deadLetters[k].isEmpty { deadLetteredCount += 1 }
                 deadLetters[k].append(
                     DeadLetterArrival(
-                        kind: header("newsclf.error.kind"), message: header("newsclf.error.message"),
+                        kind: header(MessageHeaders.errorKind), message: header(MessageHeaders.errorMessage),
                         valueUnchanged: message.value == stream.malformedInputs[k].value, receivedAt: receivedAt))
             case .item(let row)?:
                 if itemDeadLetters[row] == 0 && labels[row].isEmpty { answeredItemCount += 1 }

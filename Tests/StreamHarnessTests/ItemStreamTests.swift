@@ -1,11 +1,13 @@
 import Classification
-import Demo
+import StreamHarness
+import TestSupport
 import Testing
 import TextPipeline
+import WireFormat
 
-struct DemoStreamTests {
+struct ItemStreamTests {
     @Test func malformedInputsAreSpreadThroughTheItemsInOrder() {
-        let stream = DemoTestSupport.stream(trueLabels: Array(repeating: 0, count: 80))
+        let stream = StreamRecords.stream(trueLabels: Array(repeating: 0, count: 80))
         #expect(stream.order.count == 87)
         let items = stream.order.compactMap { if case .item(let row) = $0 { row } else { nil } }
         let malformed = stream.order.compactMap { if case .malformed(let k) = $0 { k } else { nil } }
@@ -16,7 +18,7 @@ struct DemoStreamTests {
     }
 
     @Test func anItemMessageDecodesToItsTextAndIDWithTheWorkersDecoder() throws {
-        let stream = DemoStream(runID: "abc", items: [NewsItem(text: "Yankees \"rally\" / win \u{e9}", label: 1)], malformedInputs: [])
+        let stream = ItemStream(runID: "abc", items: [NewsItem(text: "Yankees \"rally\" / win \u{e9}", label: 1)], malformedInputs: [])
         let message = stream.message(for: .item(0), topic: "news.raw")
         let input = try NewsInput.decode(try #require(message.value)).get()
         #expect(input.text == "Yankees \"rally\" / win \u{e9}")
@@ -25,13 +27,13 @@ struct DemoStreamTests {
     }
 
     @Test func keysMapBackToTheirMembers() {
-        let stream = DemoTestSupport.stream(trueLabels: [0, 1, 2])
+        let stream = StreamRecords.stream(trueLabels: [0, 1, 2])
         #expect(stream.member(forKey: stream.itemID(2)) == .item(2))
         #expect(stream.member(forKey: stream.malformedKey(6)) == .malformed(6))
     }
 
     @Test func keysOfOtherRunsAndOutOfRangeRowsBelongToNoMember() {
-        let stream = DemoTestSupport.stream(trueLabels: [0, 1, 2])
+        let stream = StreamRecords.stream(trueLabels: [0, 1, 2])
         #expect(stream.member(forKey: "run2/1") == nil)
         #expect(stream.member(forKey: "run1-warm-up/1") == nil)
         #expect(stream.member(forKey: "run1/3") == nil)
