@@ -1,5 +1,6 @@
 import CRdKafka
 import Logging
+import Synchronization
 
 /// The state a consumer's librdkafka callbacks share with ``KafkaConsumer``: events collected
 /// during a poll and a revocation waiting for the application.
@@ -19,7 +20,7 @@ final class ConsumerCallbackContext: RdKafkaCallbackContext, @unchecked Sendable
         var isClosing = false
     }
 
-    private let state = Locked(State())
+    private let state = Mutex(State())
 
     override func handleError(_ error: KafkaError) {
         super.handleError(error)

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Gathers the delivery reports of one ``KafkaProducer/send(_:)`` call, in input order, and
 /// resumes the waiting task when all have arrived.
 final class DeliveryCollector: Sendable {
@@ -7,10 +9,10 @@ final class DeliveryCollector: Sendable {
         var waiter: CheckedContinuation<[KafkaDeliveryReport], Never>?
     }
 
-    private let state: Locked<State>
+    private let state: Mutex<State>
 
     init(count: Int) {
-        state = Locked(
+        state = Mutex(
             State(reports: Array(repeating: nil, count: count), remaining: count, waiter: nil))
     }
 

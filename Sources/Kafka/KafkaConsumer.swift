@@ -1,5 +1,6 @@
 import CRdKafka
 import Logging
+import Synchronization
 
 /// A member of a Kafka consumer group: reads batches of messages from the partitions the group
 /// assigns it, and stores or commits the offsets the application has finished.
@@ -37,7 +38,7 @@ public final class KafkaConsumer: Sendable {
     private let context: ConsumerCallbackContext
     private let pollExecutor: BlockingExecutor
     private let controlExecutor: BlockingExecutor
-    private let isClosed = Locked(false)
+    private let isClosed = Mutex(false)
 
     /// Creates the consumer; it joins the group on ``subscribe(topics:)``.
     ///

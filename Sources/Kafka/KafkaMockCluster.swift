@@ -1,6 +1,7 @@
 import CRdKafka
 import Foundation
 import Logging
+import Synchronization
 
 /// librdkafka's in-process mock Kafka cluster (`rdkafka_mock.h`): brokers on 127.0.0.1 with
 /// random ports, reachable over TCP by any client in or out of this process, with fault
@@ -29,7 +30,7 @@ public final class KafkaMockCluster: Sendable {
     ]
 
     /// The cluster, or `nil` after ``stop()``. The owning handle must outlive it.
-    private let cluster: Locked<OpaquePointer?>
+    private let cluster: Mutex<ClusterPointer?>
     private let client: RdKafkaClient
 
     /// Starts `brokerCount` brokers owned by a dedicated producer handle.
@@ -56,7 +57,7 @@ public final class KafkaMockCluster: Sendable {
                 operation: "start mock cluster")
         }
         self.client = client
-        self.cluster = Locked(cluster)
+        self.cluster = Mutex(ClusterPointer(pointer: cluster))
         self.brokerCount = brokerCount
         self.bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(cluster))
     }
@@ -64,10 +65,10 @@ public final class KafkaMockCluster: Sendable {
     deinit {
         // rd_kafka_mock_cluster_destroy waits up to a second for the mock's I/O thread; let a
         // background thread wait instead of the thread that dropped the last reference.
-        let cluster = self.cluster
+        let cluster = Self.take(cluster)
         let client = self.client
         Thread {
-            Self.destroy(cluster)
+            if let cluster { rd_kafka_mock_cluster_destroy(cluster.pointer) }
             withExtendedLifetime(client) {}
         }.start()
     }
@@ -76,15 +77,21 @@ public final class KafkaMockCluster: Sendable {
     /// connected to it see their connections fail. Calling it again does nothing; other methods
     /// then throw ``KafkaError/Code/destroy``.
     public func stop() {
-        Self.destroy(cluster)
+        if let cluster = Self.take(cluster) { rd_kafka_mock_cluster_destroy(cluster.pointer) }
     }
 
-    private static func destroy(_ cluster: Locked<OpaquePointer?>) {
-        let pointer = cluster.withLock { cluster in
+    /// The cluster, leaving `nil` behind (so it is destroyed once).
+    private static func take(_ cluster: borrowing Mutex<ClusterPointer?>) -> ClusterPointer? {
+        cluster.withLock { cluster in
             defer { cluster = nil }
             return cluster
         }
-        if let pointer { rd_kafka_mock_cluster_destroy(pointer) }
+    }
+
+    /// The mock cluster's handle. `@unchecked Sendable`: librdkafka's mock API may be called from
+    /// any thread; the `Mutex` around it keeps `stop` from destroying it during a call.
+    private struct ClusterPointer: @unchecked Sendable {
+        let pointer: OpaquePointer
     }
 
     /// Creates a topic (the mock's own API; Kafka's CreateTopics request is not modelled).
@@ -176,10 +183,10 @@ public final class KafkaMockCluster: Sendable {
 
     /// Runs `body` with the cluster while holding the lock, so that `stop` cannot destroy it
     /// meanwhile.
-    private func withCluster<T>(
+    private func withCluster<T: Sendable>(
         _ operation: String, _ body: (OpaquePointer) -> T
     ) throws(KafkaError) -> T {
-        let result: T? = cluster.withLock { cluster in cluster.map(body) }
+        let result: T? = cluster.withLock { cluster in cluster.map { body($0.pointer) } }
         guard let result else {
             throw KafkaError(
                 code: .destroy, message: "the mock cluster is stopped", operation: operation)

@@ -1,5 +1,6 @@
 import CRdKafka
 import Logging
+import Synchronization
 
 /// Sends records to Kafka and reports, for each one, whether the broker acknowledged it;
 /// optionally inside transactions.
@@ -52,8 +53,9 @@ public final class KafkaProducer: Sendable {
     private let finishReports: @Sendable () -> Void
     private let pollExecutor: BlockingExecutor
     private let controlExecutor: BlockingExecutor
-    private let isStopping = Locked(false)
-    private let isClosed = Locked(false)
+    /// Set when the poll thread must stop; shared with that thread, which must not hold `self`.
+    private let isStopping = StopFlag()
+    private let isClosed = Mutex(false)
 
     /// Creates the producer and starts its poll thread.
     ///
@@ -89,14 +91,14 @@ public final class KafkaProducer: Sendable {
         self.controlExecutor = BlockingExecutor(name: "\(client.name) control")
         let isStopping = self.isStopping
         pollExecutor.execute {
-            while !isStopping.withLock({ $0 }) {
+            while !isStopping.value.withLock({ $0 }) {
                 rd_kafka_poll(client.handle, 100)
             }
         }
     }
 
     deinit {
-        isStopping.withLock { $0 = true }
+        isStopping.value.withLock { $0 = true }
         Self.interruptPoll(client.handle)
         // Give undelivered messages their (purged) reports, so that their tickets are released
         // and waiting `send` calls return, then let the handle go on the poll thread.
@@ -371,7 +373,7 @@ public final class KafkaProducer: Sendable {
         _ = try? await controlExecutor.run("close") { () throws(KafkaError) in
             _ = rd_kafka_flush(client.handle, timeout.clampedMilliseconds)
         }
-        isStopping.withLock { $0 = true }
+        isStopping.value.withLock { $0 = true }
         Self.interruptPoll(client.handle)
         let context = self.context
         let finishReports = self.finishReports
@@ -410,4 +412,9 @@ public final class KafkaProducer: Sendable {
                 code: .destroy, message: "the producer is closed", operation: operation)
         }
     }
+}
+
+/// A flag that a closure on another thread can hold without holding its owner.
+private final class StopFlag: Sendable {
+    let value = Mutex(false)
 }

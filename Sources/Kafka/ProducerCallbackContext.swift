@@ -1,5 +1,6 @@
 import CRdKafka
 import Logging
+import Synchronization
 
 /// Where the delivery report of one produced message goes. Passed to librdkafka as the
 /// message's opaque pointer (retained) and released by the delivery report callback, which
@@ -18,7 +19,7 @@ final class DeliveryTicket: Sendable {
 /// `rd_kafka_poll`/`rd_kafka_flush` on the producer's threads.
 final class ProducerCallbackContext: RdKafkaCallbackContext, @unchecked Sendable {
     /// Messages librdkafka accepted whose delivery report has not been served yet.
-    private let pending = Locked(0)
+    private let pending = Mutex(0)
 
     var pendingCount: Int { pending.withLock { $0 } }
 

@@ -5,7 +5,7 @@ import Logging
 /// The Swift side of a librdkafka handle that its C callbacks reach through the handle's
 /// `opaque` pointer. Subclasses add the state of consumers and producers.
 ///
-/// `@unchecked Sendable`: stored properties are immutable or guarded by a ``Locked``; librdkafka
+/// `@unchecked Sendable`: stored properties are immutable or guarded by a `Mutex`; librdkafka
 /// calls the callbacks from its own threads.
 class RdKafkaCallbackContext: @unchecked Sendable {
     let logger: Logger
