@@ -26,21 +26,22 @@ public struct AGNewsReaderError: Error, Sendable, Equatable, CustomStringConvert
         case invalidUTF8
     }
 
-    /// The file (path) the error is about.
-    public var file: String
+    /// The file (path) or source the error is about and, if it is about one row, its line.
+    public var location: InputLocation
+    /// The file (path) or source the error is about.
+    public var file: String { location.file }
     /// The 1-based line of the row, if the error is about a row.
-    public var line: Int?
+    public var line: Int? { location.line }
     /// What went wrong.
     public var kind: Kind
 
     public init(file: String, line: Int?, kind: Kind) {
-        self.file = file
-        self.line = line
+        self.location = InputLocation(file: file, line: line)
         self.kind = kind
     }
 
     public var description: String {
-        let place = line.map { "\(file):\($0)" } ?? file
+        let place = location.description
         switch kind {
         case .unreadable(let why): return "\(place): cannot read the file (\(why))"
         case .gzip(let error): return "\(place): \(error)"

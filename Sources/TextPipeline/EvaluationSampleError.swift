@@ -14,21 +14,22 @@ public struct EvaluationSampleError: Error, Sendable, Equatable, CustomStringCon
         case indexOutOfRange(index: Int, rowCount: Int)
     }
 
-    /// The file (path) the error is about.
-    public var file: String
+    /// The file (path) or source the error is about and, if it is about one entry, its line.
+    public var location: InputLocation
+    /// The file (path) or source the error is about.
+    public var file: String { location.file }
     /// The 1-based line of the entry, if the error is about one.
-    public var line: Int?
+    public var line: Int? { location.line }
     /// What went wrong.
     public var kind: Kind
 
     public init(file: String, line: Int?, kind: Kind) {
-        self.file = file
-        self.line = line
+        self.location = InputLocation(file: file, line: line)
         self.kind = kind
     }
 
     public var description: String {
-        let place = line.map { "\(file):\($0)" } ?? file
+        let place = location.description
         switch kind {
         case .unreadable(let why): return "\(place): cannot read the file (\(why))"
         case .empty: return "\(place): the file holds no indices"

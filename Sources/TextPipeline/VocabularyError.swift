@@ -26,21 +26,22 @@ public struct VocabularyError: Error, Sendable, Equatable, CustomStringConvertib
         case invalidSpecialTokenIDs(SpecialTokens)
     }
 
+    /// The file (path) or source the error is about and, if it is about one entry, its line.
+    public var location: InputLocation
     /// The file (path) or source the error is about.
-    public var file: String
+    public var file: String { location.file }
     /// The 1-based line (= id + 1), if the error is about one entry.
-    public var line: Int?
+    public var line: Int? { location.line }
     /// What went wrong.
     public var kind: Kind
 
     public init(file: String, line: Int?, kind: Kind) {
-        self.file = file
-        self.line = line
+        self.location = InputLocation(file: file, line: line)
         self.kind = kind
     }
 
     public var description: String {
-        let place = line.map { "\(file):\($0)" } ?? file
+        let place = location.description
         switch kind {
         case .unreadable(let why): return "\(place): cannot read the vocabulary (\(why))"
         case .unwritable(let why): return "\(place): cannot write the vocabulary (\(why))"

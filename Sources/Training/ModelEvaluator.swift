@@ -1,5 +1,5 @@
 import Foundation
-import RecurrentClassifier
+import RecurrentNetwork
 import TextPipeline
 
 /// Loss and predictions of a model on encoded items, dropout off, with the fast
@@ -21,24 +21,25 @@ public struct ModelEvaluator: Sendable {
         public var accuracy: Double
     }
 
-    /// An evaluator for `parameters`.
+    /// An evaluator for `parameters`, padding batches with `specialTokens.pad`.
     /// - Throws: ``TrainingError`` `.numerics` if the engine refuses the parameters.
-    public init(parameters: ModelParameters, batchSize: Int = 256) throws(TrainingError) {
+    public init(
+        parameters: ModelParameters, specialTokens: SpecialTokens = .standard, batchSize: Int = 256
+    ) throws(TrainingError) {
         let tensors = Dictionary(uniqueKeysWithValues: parameters.namedTensors.map { ($0.name, $0.tensor) })
         do {
-            engine = try InferenceEngine(configuration: parameters.configuration, parameters: tensors)
+            engine = try InferenceEngine(architecture: parameters.architecture, parameters: tensors)
         } catch {
             throw TrainingError(.numerics("\(error)"))
         }
-        let pad = Int32(parameters.configuration.specialTokens.pad)
-        collator = PaddingCollator(paddingID: pad)
+        collator = PaddingCollator(paddingID: specialTokens.pad)
         self.batchSize = max(1, batchSize)
     }
 
     /// Evaluates `items` against `labels` (same count; class ids).
     /// - Throws: ``TrainingError`` `.numerics` for an item the engine refuses.
     public func evaluate(_ items: [EncodedText], labels: [Int]) throws(TrainingError) -> Result {
-        let classCount = engine.configuration.architecture.numClasses
+        let classCount = engine.architecture.numClasses
         var lossSum = 0.0
         var predictions: [Int] = []
         predictions.reserveCapacity(items.count)

@@ -1,4 +1,4 @@
-import RecurrentClassifier
+import RecurrentNetwork
 
 /// The run's random streams, each a ``SplitMix64`` whose seed is derived from the run's seed, a
 /// purpose and an index (an epoch, a step, a class).

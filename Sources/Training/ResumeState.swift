@@ -1,5 +1,6 @@
+import Checkpoint
 import Foundation
-import RecurrentClassifier
+import RecurrentNetwork
 import SafeTensors
 
 /// Everything a run needs to continue exactly where it stopped: the weights, Adam's moments and
@@ -30,7 +31,9 @@ public struct ResumeState: Sendable {
     public var threads: Int
     /// Where the run stands.
     public var progress: TrainingProgress
-    /// The weights.
+    /// The model's `config.json` (architecture, labels, preprocessing, special tokens).
+    public var modelConfiguration: ModelConfiguration
+    /// The weights, of ``modelConfiguration``'s architecture.
     public var parameters: ModelParameters
     /// Adam's moments and step count.
     public var optimizer: AdamState
@@ -39,8 +42,10 @@ public struct ResumeState: Sendable {
 
     public init(
         configuration: TrainingConfiguration, dataDigest: String, threads: Int, progress: TrainingProgress,
-        parameters: ModelParameters, optimizer: AdamState, vocabulary: [String]
+        modelConfiguration: ModelConfiguration, parameters: ModelParameters, optimizer: AdamState,
+        vocabulary: [String]
     ) {
+        self.modelConfiguration = modelConfiguration
         self.vocabulary = vocabulary
         self.configuration = configuration
         self.dataDigest = dataDigest
@@ -81,7 +86,7 @@ public struct ResumeState: Sendable {
     public func save(to directory: URL) throws(TrainingError) {
         let record = Record(
             format: Self.format, configuration: configuration, dataDigest: dataDigest, threads: threads,
-            modelConfiguration: parameters.configuration, adamStep: optimizer.step, progress: progress,
+            modelConfiguration: modelConfiguration, adamStep: optimizer.step, progress: progress,
             rng: .init(scheme: "splitmix64, counter-derived per (seed, purpose, index)", seed: configuration.seed,
                        epoch: progress.epoch, step: progress.globalStep))
         let encoder = JSONEncoder()
@@ -152,11 +157,11 @@ public struct ResumeState: Sendable {
         }
         do {
             let parameters = try ModelParameters(
-                configuration: record.modelConfiguration, tensors: tensors("parameters.safetensors", prefix: ""))
+                architecture: record.modelConfiguration.architecture, tensors: tensors("parameters.safetensors", prefix: ""))
             let first = try ModelParameters(
-                configuration: record.modelConfiguration, tensors: tensors("optimizer.safetensors", prefix: "exp_avg."))
+                architecture: record.modelConfiguration.architecture, tensors: tensors("optimizer.safetensors", prefix: "exp_avg."))
             let second = try ModelParameters(
-                configuration: record.modelConfiguration, tensors: tensors("optimizer.safetensors", prefix: "exp_avg_sq."))
+                architecture: record.modelConfiguration.architecture, tensors: tensors("optimizer.safetensors", prefix: "exp_avg_sq."))
             let vocabularyText = try String(contentsOf: directory.appendingPathComponent("vocab.txt"), encoding: .utf8)
             var vocabulary = vocabularyText.components(separatedBy: "\n")
             if vocabulary.last == "" { vocabulary.removeLast() }
@@ -165,7 +170,7 @@ public struct ResumeState: Sendable {
             }
             return ResumeState(
                 configuration: record.configuration, dataDigest: record.dataDigest, threads: record.threads,
-                progress: record.progress, parameters: parameters,
+                progress: record.progress, modelConfiguration: record.modelConfiguration, parameters: parameters,
                 optimizer: try AdamState(step: record.adamStep, firstMoment: first, secondMoment: second),
                 vocabulary: vocabulary)
         } catch let error as TrainingError {

@@ -1,4 +1,4 @@
-import RecurrentClassifier
+import RecurrentNetwork
 
 /// One optimizer step after another: forward with dropout, cross-entropy backward, optional
 /// global-norm clipping, Adam — PyTorch's `model.train(); loss.backward();
@@ -47,7 +47,7 @@ public struct Trainer: Sendable {
     /// - Throws: ``TrainingError`` `.numerics` for a batch the network refuses.
     @discardableResult
     public mutating func step(_ batch: TokenBatch, labels: [Int], dropoutSeed: UInt64) throws(TrainingError) -> StepResult {
-        let classCount = network.configuration.architecture.numClasses
+        let classCount = network.architecture.numClasses
         do {
             let pass = try network.forward(batch, mode: .training(dropoutSeed: dropoutSeed))
             let loss = try network.backward(pass, labels: labels, into: &gradients)

@@ -1,4 +1,4 @@
-import RecurrentClassifier
+import RecurrentNetwork
 import TextPipeline
 
 /// The training portion cut into batches: each epoch a seeded shuffle of the items (stream

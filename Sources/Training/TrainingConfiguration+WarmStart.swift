@@ -1,5 +1,5 @@
+import Checkpoint
 import Foundation
-import RecurrentClassifier
 import TextPipeline
 
 extension TrainingConfiguration {
@@ -32,7 +32,7 @@ extension TrainingConfiguration {
         configuration.concatLast = a.concatLast
         configuration.dropout = a.dropout
         configuration.rnnDropout = a.rnnDropout
-        if let preprocessing = Preprocessing(rawValue: model.preprocessing) { configuration.preprocessing = preprocessing }
+        configuration.preprocessing = model.preprocessing
         configuration.maxLength = model.maxLength
         configuration.labels = model.labels
         configuration.limit = nil

@@ -1,5 +1,6 @@
+import Checkpoint
 import Foundation
-import RecurrentClassifier
+import RecurrentNetwork
 import TextPipeline
 
 /// Everything that decides what a training run computes: architecture, vocabulary rule, data
@@ -14,7 +15,7 @@ import TextPipeline
 /// Encoded in `metrics.json` and in the resume state with snake_case keys.
 public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// The recurrent cell.
-    public var cell: ModelConfiguration.Cell = .gru
+    public var cell: ModelArchitecture.Cell = .gru
     /// Stacked recurrent layers (≥ 1).
     public var numLayers = 2
     /// Hidden size H of each recurrent direction.
@@ -24,7 +25,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// Whether each layer also runs right to left.
     public var bidirectional = false
     /// Mean or max over the valid time steps.
-    public var pooling: ModelConfiguration.Pooling = .mean
+    public var pooling: ModelArchitecture.Pooling = .mean
     /// Whether the pooled vector is concatenated with the last valid step's output.
     public var concatLast = false
     /// Dropout probability of the head, in [0, 1).
@@ -69,8 +70,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     }
 
     /// The architecture of the model for a vocabulary of `vocabularySize` tokens.
-    public func architecture(vocabularySize: Int) -> ModelConfiguration.Architecture {
-        ModelConfiguration.Architecture(
+    public func architecture(vocabularySize: Int) -> ModelArchitecture {
+        ModelArchitecture(
             cell: cell, vocabSize: vocabularySize, embeddingSize: embeddingSize, hiddenSize: hiddenSize,
             numLayers: numLayers, bidirectional: bidirectional, pooling: pooling, concatLast: concatLast,
             dropout: dropout, rnnDropout: rnnDropout, padding: .masked, numClasses: labels.count)
@@ -81,7 +82,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public func modelConfiguration(vocabularySize: Int) -> ModelConfiguration {
         ModelConfiguration(
             architecture: architecture(vocabularySize: vocabularySize), labels: labels,
-            preprocessing: preprocessing.rawValue, maxLength: maxLength, specialTokens: .standard)
+            preprocessing: preprocessing, maxLength: maxLength, specialTokens: .standard)
     }
 
     /// Checks every value's range.

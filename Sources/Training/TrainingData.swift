@@ -1,7 +1,9 @@
+import Checkpoint
 import Classification
 import Foundation
-import RecurrentClassifier
+import JSON
 import TextPipeline
+import WireFormat
 
 /// Labelled news items read from a file, with the file's identity.
 ///
@@ -68,7 +70,7 @@ public struct TrainingData: Sendable {
                 throw TrainingError(.unreadableData(error.description))
             }
             if let bad = items.firstIndex(where: { $0.label >= labels.count }) {
-                throw TrainingError(.unknownLabel(file: url.path, line: bad + 1, label: String(items[bad].label + 1)))
+                throw TrainingError(.unknownLabel(InputLocation(file: url.path, line: bad + 1), label: String(items[bad].label + 1)))
             }
         }
         if items.isEmpty { throw TrainingError(.emptyTrainingSet(file: url.path, problem: "the file holds no rows")) }
@@ -104,12 +106,12 @@ public struct TrainingData: Sendable {
             switch fields["label"] {
             case .string(let name)?:
                 guard let index = labels.firstIndex(of: name) else {
-                    throw TrainingError(.unknownLabel(file: source, line: line, label: name))
+                    throw TrainingError(.unknownLabel(InputLocation(file: source, line: line), label: name))
                 }
                 label = index
             case .integer(let id)?:
                 guard id >= 0 && id < labels.count else {
-                    throw TrainingError(.unknownLabel(file: source, line: line, label: String(id)))
+                    throw TrainingError(.unknownLabel(InputLocation(file: source, line: line), label: String(id)))
                 }
                 label = Int(id)
             case nil, .null?:

@@ -1,3 +1,5 @@
+import TextPipeline
+
 /// Why a training run could not start or continue.
 ///
 /// ``isBadInput`` separates the caller's mistakes (exit code 2: a missing or malformed file, an
@@ -11,7 +13,7 @@ public struct TrainingError: Error, Sendable, Equatable, CustomStringConvertible
         /// A data file could not be read or parsed (the reader's message names file and line).
         case unreadableData(String)
         /// A row's label is not one of the classes (file, 1-based line, the label as written).
-        case unknownLabel(file: String, line: Int, label: String)
+        case unknownLabel(InputLocation, label: String)
         /// The training file (after `--limit`) has no rows, or the split left nothing to train on.
         case emptyTrainingSet(file: String, problem: String)
         /// `--out` already holds files and `--resume` was not given.
@@ -45,8 +47,8 @@ public struct TrainingError: Error, Sendable, Equatable, CustomStringConvertible
         switch kind {
         case .invalidConfiguration(let option, let problem): "\(option) \(problem)"
         case .unreadableData(let message): message
-        case .unknownLabel(let file, let line, let label):
-            "\(file):\(line): label \"\(label)\" is not one of the classes"
+        case .unknownLabel(let location, let label):
+            "\(location): label \"\(label)\" is not one of the classes"
         case .emptyTrainingSet(let file, let problem): "\(file): \(problem)"
         case .outputNotEmpty(let path):
             "\(path) already holds files; choose another --out or continue it with --resume \(path)"

@@ -1,5 +1,7 @@
+import Checkpoint
 import Foundation
-import RecurrentClassifier
+import JSON
+import RecurrentNetwork
 import TextPipeline
 
 /// The record of a run that goes into `metrics.json` (the run's, and each checkpoint's): data
@@ -27,12 +29,12 @@ struct TrainingRecord {
     }
 
     /// The configuration as a JSON value (snake_case keys).
-    var configurationValue: CheckpointMetrics.Value {
-        (try? JSONDecoder().decode(CheckpointMetrics.Value.self, from: JSONEncoder().encode(configuration))) ?? .null
+    var configurationValue: JSONValue {
+        (try? JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(configuration))) ?? .null
     }
 
-    var dataValue: CheckpointMetrics.Value {
-        var data: [String: CheckpointMetrics.Value] = [
+    var dataValue: JSONValue {
+        var data: [String: JSONValue] = [
             "train": ["file": .string(train.path), "sha256": .string(train.fileDigest), "rows_used": .integer(Int64(train.items.count))],
         ]
         if let test {
@@ -44,7 +46,7 @@ struct TrainingRecord {
         return .object(data)
     }
 
-    static func pointValue(_ point: LearningCurves.Point?) -> CheckpointMetrics.Value {
+    static func pointValue(_ point: LearningCurves.Point?) -> JSONValue {
         guard let p = point else { return .null }
         return [
             "epoch": .number(p.epoch), "step": .integer(Int64(p.step)), "train_loss": .number(p.trainLoss),
@@ -53,7 +55,7 @@ struct TrainingRecord {
         ]
     }
 
-    static func testValue(_ test: TestFigures?) -> CheckpointMetrics.Value {
+    static func testValue(_ test: TestFigures?) -> JSONValue {
         guard let test else { return .null }
         return [
             "accuracy": .number(test.accuracy), "loss": .number(test.loss), "items": .integer(Int64(test.count)),
@@ -61,7 +63,7 @@ struct TrainingRecord {
         ]
     }
 
-    private func common(elapsed: Double, progress: TrainingProgress) -> [String: CheckpointMetrics.Value] {
+    private func common(elapsed: Double, progress: TrainingProgress) -> [String: JSONValue] {
         [
             "trainer": "newsclf-train",
             "data": dataValue,

@@ -1,6 +1,7 @@
+import Checkpoint
 import Classification
 import Foundation
-import RecurrentClassifier
+import RecurrentNetwork
 import TextPipeline
 
 /// One training run from a data file to a trainer output directory (DESIGN.md "Checkpoint
@@ -121,16 +122,13 @@ public struct TrainingRun {
             throw TrainingError(.emptyTrainingSet(
                 file: train.path, problem: "\(train.items.count) rows are too few for a training and a validation portion"))
         }
-        var specialTokens = ModelConfiguration.SpecialTokens.standard
+        var specialTokens = SpecialTokens.standard
         if let initial { specialTokens = initial.configuration.specialTokens }
-        let pipelineSpecials = TextPipeline.SpecialTokens(
-            unk: Int32(specialTokens.unk), bos: Int32(specialTokens.bos), eos: Int32(specialTokens.eos),
-            pad: Int32(specialTokens.pad))
         let tokenizer = Tokenizer(preprocessing: configuration.preprocessing)
         let vocabulary: Vocabulary
         do {
             if let tokens = resumed?.vocabulary ?? initial?.vocabulary {
-                vocabulary = try Vocabulary(tokens: tokens, specialTokens: pipelineSpecials, source: "vocab.txt")
+                vocabulary = try Vocabulary(tokens: tokens, specialTokens: specialTokens, source: "vocab.txt")
             } else {
                 var builder = VocabularyBuilder(tokenizer: tokenizer)
                 for row in split.trainingIndices { builder.add(train.items[row].text) }
@@ -158,15 +156,15 @@ public struct TrainingRun {
         let parameters: ModelParameters
         do {
             if let resumed {
-                guard resumed.parameters.configuration == modelConfiguration else {
+                guard resumed.modelConfiguration == modelConfiguration else {
                     throw TrainingError(.resumeMismatch(path: out.path, problem: "the saved model's configuration differs"))
                 }
                 parameters = resumed.parameters
             } else if let initial {
-                parameters = try ModelParameters(configuration: modelConfiguration, tensors: initial.parameters)
+                parameters = try ModelParameters(architecture: modelConfiguration.architecture, tensors: initial.parameters)
             } else {
                 parameters = try ModelParameters(
-                    configuration: modelConfiguration, seed: streams.seed(for: .initialization))
+                    architecture: modelConfiguration.architecture, seed: streams.seed(for: .initialization))
             }
         } catch let error as TrainingError {
             throw error
@@ -175,7 +173,7 @@ public struct TrainingRun {
         }
         var optimizer: Adam
         do {
-            optimizer = try Adam(configuration: modelConfiguration, learningRate: configuration.learningRate)
+            optimizer = try Adam(architecture: modelConfiguration.architecture, learningRate: configuration.learningRate)
         } catch {
             throw TrainingError(.numerics("\(error)"))
         }
@@ -202,7 +200,7 @@ public struct TrainingRun {
         let batchSize = configuration.batchSize
         let batches = TrainingBatches(
             items: trainingItems, labels: trainingLabels, batchSize: batchSize, seed: configuration.seed,
-            paddingID: pipelineSpecials.pad)
+            paddingID: specialTokens.pad)
         let batchesPerEpoch = batches.batchesPerEpoch
         let evaluationBatches = Self.evaluationBatches(batchesPerEpoch: batchesPerEpoch, interval: configuration.evaluationInterval)
         let totalSteps = batchesPerEpoch * configuration.epochs
@@ -215,7 +213,7 @@ public struct TrainingRun {
             progress.elapsedSeconds = elapsed()
             try ResumeState(
                 configuration: configuration, dataDigest: train.fileDigest, threads: options.threads, progress: progress,
-                parameters: trainer.network.parameters, optimizer: trainer.optimizer.state, vocabulary: vocabulary.tokens
+                modelConfiguration: modelConfiguration, parameters: trainer.network.parameters, optimizer: trainer.optimizer.state, vocabulary: vocabulary.tokens
             ).save(to: resumeDirectory)
         }
         func saveCheckpoint(_ name: String, parameters: ModelParameters, metrics: CheckpointMetrics) throws(TrainingError) {
@@ -223,7 +221,7 @@ public struct TrainingRun {
             do {
                 let tensors = Dictionary(uniqueKeysWithValues: parameters.namedTensors.map { ($0.name, $0.tensor) })
                 try Checkpoint(
-                    configuration: parameters.configuration, parameters: tensors, metrics: metrics,
+                    configuration: modelConfiguration, parameters: tensors, metrics: metrics,
                     vocabulary: vocabulary.tokens
                 ).save(to: directory)
             } catch {
@@ -269,7 +267,7 @@ public struct TrainingRun {
                     etaSeconds: perStep * Double(totalSteps - progress.globalStep)))
 
                 if evaluationBatches.contains(progress.batchInEpoch) {
-                    let evaluation = try ModelEvaluator(parameters: trainer.network.parameters)
+                    let evaluation = try ModelEvaluator(parameters: trainer.network.parameters, specialTokens: modelConfiguration.specialTokens)
                         .evaluate(validationItems, labels: validationLabels)
                     let point = LearningCurves.Point(
                         epoch: Double(progress.epoch) + Double(progress.batchInEpoch) / Double(batchesPerEpoch),
@@ -309,12 +307,12 @@ public struct TrainingRun {
         }
         let bestParameters: ModelParameters
         do {
-            bestParameters = try ModelParameters(configuration: bestCheckpoint.configuration, tensors: bestCheckpoint.parameters)
+            bestParameters = try ModelParameters(architecture: bestCheckpoint.configuration.architecture, tensors: bestCheckpoint.parameters)
         } catch {
             throw TrainingError(.numerics("\(error)"))
         }
-        let bestTest = try test.map { data throws(TrainingError) in try Self.testFigures(bestParameters, data, encoder) }
-        let lastTest = try test.map { data throws(TrainingError) in try Self.testFigures(lastParameters, data, encoder) }
+        let bestTest = try test.map { data throws(TrainingError) in try Self.testFigures(bestParameters, data, encoder, specialTokens) }
+        let lastTest = try test.map { data throws(TrainingError) in try Self.testFigures(lastParameters, data, encoder, specialTokens) }
         let wall = elapsed()
         try saveCheckpoint(
             Self.bestDirectoryName, parameters: bestParameters,
@@ -393,7 +391,7 @@ public struct TrainingRun {
         if a.padding != .masked { problems.append("padding \(a.padding.rawValue); training uses masked padding") }
         if have.labels != want.labels { problems.append("labels \(have.labels), training uses \(want.labels)") }
         if have.preprocessing != want.preprocessing {
-            problems.append("preprocessing \(have.preprocessing), --preprocessing \(want.preprocessing)")
+            problems.append("preprocessing \(have.preprocessing.rawValue), --preprocessing \(want.preprocessing.rawValue)")
         }
         guard problems.isEmpty else {
             throw TrainingError(.initialCheckpoint(path: url.path, problem: problems.joined(separator: "; ")))
@@ -402,14 +400,16 @@ public struct TrainingRun {
     }
 
     /// Full-file and notebook-sample accuracy of `parameters` on `data`.
-    static func testFigures(_ parameters: ModelParameters, _ data: TrainingData, _ encoder: TextEncoder) throws(TrainingError) -> TestFigures {
-        let evaluation = try ModelEvaluator(parameters: parameters)
+    static func testFigures(
+        _ parameters: ModelParameters, _ data: TrainingData, _ encoder: TextEncoder, _ specialTokens: SpecialTokens
+    ) throws(TrainingError) -> TestFigures {
+        let evaluation = try ModelEvaluator(parameters: parameters, specialTokens: specialTokens)
             .evaluate(data.items.map { encoder.encode($0.text) }, labels: data.items.map(\.label))
         var sample: Double?
         if data.isAGNewsTestSplit {
             let correct = Evaluation(
                 labels: data.items.map(\.label), predictions: evaluation.predictions,
-                classCount: parameters.configuration.architecture.numClasses)
+                classCount: parameters.architecture.numClasses)
             sample = correct.accuracy(on: .notebook)
         }
         return TestFigures(accuracy: evaluation.accuracy, loss: evaluation.loss, sampleAccuracy: sample, count: data.items.count)

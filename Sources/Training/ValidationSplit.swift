@@ -1,4 +1,4 @@
-import RecurrentClassifier
+import RecurrentNetwork
 
 /// A stratified, seeded split of labelled rows into a training and a validation portion.
 ///

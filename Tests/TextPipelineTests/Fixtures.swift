@@ -1,11 +1,10 @@
 import Foundation
+import TestSupport
 import TextPipeline
 
 /// The shared reference data (`../shared` beside the package root) and its parsed forms.
 enum Fixtures {
-    static let shared = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("../shared").standardizedFileURL
+    static let shared = PackagePaths.shared
     static let agNews = shared.appendingPathComponent("data/ag_news")
     static let tokenize = shared.appendingPathComponent("fixtures/tokenize")
     static let notebookModel = shared.appendingPathComponent("models/notebook-gru-partial")

@@ -1,4 +1,4 @@
-import RecurrentClassifier
+import RecurrentNetwork
 import Testing
 import TextPipeline
 @testable import Training
@@ -14,7 +14,7 @@ import TextPipeline
     static func parameters() throws -> ModelParameters {
         var configuration = TrainingFixtures.configuration
         configuration.numLayers = 2
-        return try ModelParameters(configuration: configuration.modelConfiguration(vocabularySize: 8), seed: 3)
+        return try ModelParameters(architecture: configuration.modelConfiguration(vocabularySize: 8).architecture, seed: 3)
     }
 
     @Test func lossAndPredictionsMatchTheTrainingNetworksForwardPass() throws {

@@ -1,5 +1,5 @@
 import Foundation
-import RecurrentClassifier
+import RecurrentNetwork
 import Testing
 @testable import Training
 
@@ -7,11 +7,11 @@ import Testing
     func state() throws -> ResumeState {
         let configuration = TrainingFixtures.configuration
         let model = configuration.modelConfiguration(vocabularySize: 6)
-        let parameters = try ModelParameters(configuration: model, seed: 5)
-        var first = try ModelParameters(configuration: model, seed: 6)
+        let parameters = try ModelParameters(architecture: model.architecture, seed: 5)
+        var first = try ModelParameters(architecture: model.architecture, seed: 6)
         first.setZero()
-        let optimizer = try AdamState(step: 17, firstMoment: try ModelParameters(configuration: model, seed: 6),
-                                      secondMoment: try ModelParameters(configuration: model, seed: 7))
+        let optimizer = try AdamState(step: 17, firstMoment: try ModelParameters(architecture: model.architecture, seed: 6),
+                                      secondMoment: try ModelParameters(architecture: model.architecture, seed: 7))
         var progress = TrainingProgress()
         progress.epoch = 1
         progress.batchInEpoch = 4
@@ -22,7 +22,7 @@ import Testing
         progress.best = progress.curves.points.first
         return ResumeState(
             configuration: configuration, dataDigest: "sha256:00", threads: 2, progress: progress,
-            parameters: parameters, optimizer: optimizer, vocabulary: ["<unk>", "<bos>", "<eos>", "<pad>", "the", "a"])
+            modelConfiguration: model, parameters: parameters, optimizer: optimizer, vocabulary: ["<unk>", "<bos>", "<eos>", "<pad>", "the", "a"])
     }
 
     @Test func roundTripsThroughItsDirectory() throws {

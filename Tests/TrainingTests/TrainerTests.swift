@@ -1,4 +1,4 @@
-import RecurrentClassifier
+import RecurrentNetwork
 import Testing
 @testable import Training
 
@@ -8,8 +8,8 @@ import Testing
 
     static func trainer(clipNorm: Double? = nil) throws -> Trainer {
         let configuration = TrainingFixtures.configuration.modelConfiguration(vocabularySize: 8)
-        let parameters = try ModelParameters(configuration: configuration, seed: 1)
-        return try Trainer(parameters: parameters, optimizer: Adam(configuration: configuration, learningRate: 0.01), clipNorm: clipNorm)
+        let parameters = try ModelParameters(architecture: configuration.architecture, seed: 1)
+        return try Trainer(parameters: parameters, optimizer: Adam(architecture: configuration.architecture, learningRate: 0.01), clipNorm: clipNorm)
     }
 
     @Test func stepsLowerTheLossOnARepeatedBatch() throws {

@@ -1,4 +1,4 @@
-import RecurrentClassifier
+import RecurrentNetwork
 import Testing
 import TextPipeline
 @testable import Training

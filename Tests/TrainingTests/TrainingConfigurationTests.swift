@@ -1,5 +1,5 @@
 import Foundation
-import RecurrentClassifier
+import RecurrentNetwork
 import Testing
 @testable import Training
 

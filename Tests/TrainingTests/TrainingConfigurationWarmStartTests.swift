@@ -1,18 +1,18 @@
+import Checkpoint
 import Foundation
-import RecurrentClassifier
+import TestSupport
 import Testing
 @testable import Training
 
 @Suite struct TrainingConfigurationWarmStartTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    static let root = PackagePaths.root
 
     @Test func shippedModelGivesItsArchitectureAndRecipe() throws {
         let directory = Self.root.appendingPathComponent("models/agnews-gru")
         let model = try Checkpoint.load(from: directory).configuration
         let configuration = try TrainingConfiguration.warmStart(from: directory)
         #expect(configuration.architecture(vocabularySize: model.architecture.vocabSize) == model.architecture)
-        #expect(configuration.preprocessing.rawValue == model.preprocessing)
+        #expect(configuration.preprocessing == model.preprocessing)
         #expect(configuration.labels == model.labels)
         #expect(configuration.maxLength == model.maxLength)
         // The recipe recorded in the shipped model's metrics.json.

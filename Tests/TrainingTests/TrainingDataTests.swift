@@ -33,7 +33,7 @@ import TextPipeline
 
     @Test func labelIdOutsideTheClassesIsRefused() {
         let file = TrainingFixtures.file("id.jsonl", "{\"text\": \"a\", \"label\": 4}\n")
-        #expect(throws: TrainingError(.unknownLabel(file: file.path, line: 1, label: "4"))) {
+        #expect(throws: TrainingError(.unknownLabel(InputLocation(file: file.path, line: 1), label: "4"))) {
             try TrainingData(contentsOf: file, labels: labels)
         }
     }
@@ -70,7 +70,7 @@ import TextPipeline
 
     @Test func csvClassBeyondTheLabelsIsRefused() {
         let file = TrainingFixtures.file("three.csv", "\"1\",\"a\",\"b\"\n\"4\",\"c\",\"d\"\n")
-        #expect(throws: TrainingError(.unknownLabel(file: file.path, line: 2, label: "4"))) {
+        #expect(throws: TrainingError(.unknownLabel(InputLocation(file: file.path, line: 2), label: "4"))) {
             try TrainingData(contentsOf: file, labels: ["World", "Sports", "Business"])
         }
     }

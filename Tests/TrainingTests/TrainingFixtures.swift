@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import TextPipeline
 @testable import Training
 
@@ -6,9 +7,7 @@ import TextPipeline
 /// training run takes well under a second.
 enum TrainingFixtures {
     /// `../shared/data/ag_news` next to the package root.
-    static let agNews = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("../shared/data/ag_news").standardizedFileURL
+    static let agNews = PackagePaths.inShared("data/ag_news")
 
     /// A fresh temporary directory for this process's fixtures.
     static let directory: URL = {

@@ -1,6 +1,6 @@
+import Checkpoint
 import Classification
 import Foundation
-import RecurrentClassifier
 import Testing
 import TextPipeline
 @testable import Training
@@ -241,7 +241,7 @@ import TextPipeline
         let file = TrainingFixtures.file("bad-label.jsonl", "{\"text\": \"a\", \"label\": \"World\"}\n{\"text\": \"b\", \"label\": \"Politics\"}\n")
         let out = TrainingFixtures.outputDirectory()
         expectBadInput(out, train: file) {
-            $0 == .unknownLabel(file: file.path, line: 2, label: "Politics")
+            $0 == .unknownLabel(InputLocation(file: file.path, line: 2), label: "Politics")
         }
         #expect(!FileManager.default.fileExists(atPath: out.path))
     }
