@@ -8,7 +8,11 @@ let package = Package(
     products: [
         .library(name: "TextPipeline", targets: ["TextPipeline"]),
         .library(name: "SafeTensors", targets: ["SafeTensors"]),
-        .library(name: "RecurrentClassifier", targets: ["RecurrentClassifier"]),
+        .library(name: "ComputeRuntime", targets: ["ComputeRuntime"]),
+        .library(name: "RecurrentNetwork", targets: ["RecurrentNetwork"]),
+        .library(name: "JSON", targets: ["JSON"]),
+        .library(name: "Checkpoint", targets: ["Checkpoint"]),
+        .library(name: "WireFormat", targets: ["WireFormat"]),
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "Classification", targets: ["Classification"]),
         .library(name: "Training", targets: ["Training"]),
@@ -47,26 +51,43 @@ let package = Package(
             name: "CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
 
-        // AG News CSV, the notebook's tokenizer, the vocabulary, the padding collator.
+        // AG News CSV, the notebook's tokenizer, the vocabulary, the padding collator; the
+        // preprocessing ids and special tokens a checkpoint names.
         .target(name: "TextPipeline", dependencies: ["CZlib"]),
         // The safetensors file format (read and write), independent of any model.
         .target(name: "SafeTensors"),
-        // The numerics: embedding, GRU/LSTM/RNN forward and backward, loss, Adam, checkpoints.
+        // Platform code for the numerics: BLAS (OpenBLAS), the OpenBLAS kernel re-exec, the
+        // parallel-for helper.
+        .target(name: "ComputeRuntime", dependencies: ["COpenBLAS"]),
+        // The numerics: tensors, GRU/LSTM/RNN cells forward and backward, the classifier network,
+        // loss, Adam, clipping, and the inference engine. Knows nothing of text, files or Kafka.
+        .target(name: "RecurrentNetwork", dependencies: ["ComputeRuntime"]),
+        // One JSON value type (messages, metrics.json, configuration files).
+        .target(name: "JSON"),
+        // The checkpoint directory format: config.json, model.safetensors, vocab.txt, metrics.json.
         .target(
-            name: "RecurrentClassifier",
-            dependencies: ["COpenBLAS", "SafeTensors", .product(name: "Crypto", package: "swift-crypto")]),
+            name: "Checkpoint",
+            dependencies: [
+                "RecurrentNetwork", "SafeTensors", "TextPipeline", "JSON",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        // The messages on the topics: input and output schemas, dead-letter reasons, default
+        // topics, header names.
+        .target(name: "WireFormat", dependencies: ["JSON"]),
         // A small Swift API over librdkafka.
         .target(
             name: "Kafka",
             dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]),
-        // Text in, labels out: message schemas, checkpoint → tokenizer + vocabulary + engine.
-        .target(name: "Classification", dependencies: ["TextPipeline", "RecurrentClassifier"]),
+        // Text in, labels out: checkpoint → tokenizer + vocabulary + engine; evaluation.
+        .target(
+            name: "Classification",
+            dependencies: ["Checkpoint", "RecurrentNetwork", "TextPipeline", "WireFormat", "JSON"]),
         // The service: batching, classification, output and dead-letter publishing, commit policy,
         // reload, health, metrics, systemd integration.
         .target(
             name: "Worker",
             dependencies: [
-                "Kafka", "Classification", "TextPipeline", "RecurrentClassifier",
+                "Kafka", "Classification", "TextPipeline", "RecurrentNetwork", "ComputeRuntime", "WireFormat", "JSON",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -81,19 +102,22 @@ let package = Package(
         // Training: data reading, validation split, the training loop, resume state, learning curves.
         .target(
             name: "Training",
-            dependencies: ["Classification", "TextPipeline", "RecurrentClassifier", "SafeTensors"]),
+            dependencies: [
+                "Checkpoint", "RecurrentNetwork", "TextPipeline", "Classification", "SafeTensors", "WireFormat", "JSON",
+            ]),
 
         // What the executables share: the entry point (OpenBLAS kernel choice, DESIGN.md's exit
         // codes) and signal handling.
         .target(
             name: "CommandLineSupport",
-            dependencies: ["RecurrentClassifier", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["ComputeRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // `newsclf-train`: AG News → a checkpoint directory (a thin command line over Training).
         .executableTarget(
             name: "newsclf-train",
             dependencies: [
-                "Training", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Training", "RecurrentNetwork", "ComputeRuntime", "TextPipeline", "CommandLineSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]),
@@ -102,20 +126,28 @@ let package = Package(
         .executableTarget(
             name: "newsclf-worker",
             dependencies: [
-                "Worker", "Kafka", "Classification", "RecurrentClassifier", "CommandLineSupport",
+                "Worker", "Kafka", "Classification", "RecurrentNetwork", "CommandLineSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]),
 
+        // What the demo and the worker benchmark share: items published to the input topic, labels
+        // and dead letters collected and matched back, the stream report (exactly-once check,
+        // accuracy, latency percentiles, throughput).
+        .target(
+            name: "StreamHarness",
+            dependencies: [
+                "Kafka", "WireFormat", "JSON", "Classification", "TextPipeline",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // The demo (scripts/demo): AG News items through a child `newsclf-worker` over Kafka, and
-        // the report (accuracy, confusion matrix, items/s, latency, shutdown); shared with
-        // WorkerBenchmark (label collection, latency percentiles).
+        // its report (accuracy, confusion matrix, items/s, latency, shutdown).
         .target(
             name: "Demo",
             dependencies: [
-                "Kafka", "Classification", "TextPipeline", "CommandLineSupport",
+                "StreamHarness", "Kafka", "Classification", "WireFormat", "TextPipeline", "CommandLineSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -134,8 +166,8 @@ let package = Package(
         .executableTarget(
             name: "newsclf",
             dependencies: [
-                "Classification", "RecurrentClassifier", "TextPipeline", "CommandLineSupport",
-                "Kafka", "Worker",
+                "Classification", "Checkpoint", "RecurrentNetwork", "ComputeRuntime", "TextPipeline", "WireFormat",
+                "CommandLineSupport", "Kafka",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -147,34 +179,55 @@ let package = Package(
 
         // Inference throughput (scripts/bench-inference).
         .executableTarget(
-            name: "InferenceBenchmark", dependencies: ["RecurrentClassifier", "SafeTensors"],
+            name: "InferenceBenchmark", dependencies: ["RecurrentNetwork", "ComputeRuntime", "Checkpoint", "SafeTensors"],
             path: "Benchmarks/InferenceBenchmark"),
 
         // Training throughput benchmark (scripts/bench-training).
-        .executableTarget(name: "TrainingBenchmark", dependencies: ["RecurrentClassifier"], path: "Benchmarks/TrainingBenchmark"),
+        .executableTarget(
+            name: "TrainingBenchmark", dependencies: ["RecurrentNetwork", "ComputeRuntime", "Checkpoint"],
+            path: "Benchmarks/TrainingBenchmark"),
 
         // End-to-end worker throughput and latency on the mock cluster (scripts/bench-worker).
         .executableTarget(
             name: "WorkerBenchmark",
             dependencies: [
-                "Worker", "Kafka", "Classification", "RecurrentClassifier", "TextPipeline", "Demo",
+                "Worker", "Kafka", "Classification", "ComputeRuntime", "TextPipeline", "StreamHarness",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/WorkerBenchmark"),
 
-        .testTarget(name: "TextPipelineTests", dependencies: ["TextPipeline"]),
-        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
+        // What the test targets share: the package and `../shared` fixture paths, the mock
+        // broker with topics, the records a stream run reads back.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "Kafka", "Classification", "StreamHarness", "TextPipeline", "WireFormat",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TestSupport"),
+
+        .testTarget(name: "TextPipelineTests", dependencies: ["TextPipeline", "TestSupport"]),
+        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
+        .testTarget(name: "ComputeRuntimeTests", dependencies: ["ComputeRuntime"]),
         .testTarget(
-            name: "RecurrentClassifierTests",
-            dependencies: ["RecurrentClassifier", "SafeTensors"]),
+            name: "RecurrentNetworkTests",
+            dependencies: ["RecurrentNetwork", "ComputeRuntime", "Checkpoint", "SafeTensors", "TestSupport"]),
+        .testTarget(
+            name: "CheckpointTests",
+            dependencies: ["Checkpoint", "RecurrentNetwork", "SafeTensors", "TextPipeline", "JSON", "TestSupport"]),
         .testTarget(
             name: "KafkaTests",
-            dependencies: ["Kafka", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "ClassificationTests", dependencies: ["Classification"]),
+            dependencies: ["Kafka", "TestSupport", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "WireFormatTests", dependencies: ["WireFormat", "JSON", "Classification", "RecurrentNetwork"]),
+        .testTarget(
+            name: "ClassificationTests",
+            dependencies: ["Classification", "Checkpoint", "TextPipeline", "TestSupport"]),
         .testTarget(
             name: "WorkerTests",
             dependencies: [
-                "Worker", "Kafka", "Classification", "RecurrentClassifier", "TextPipeline",
+                "Worker", "Kafka", "Classification", "Checkpoint", "RecurrentNetwork", "TextPipeline", "WireFormat",
+                "JSON", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
@@ -185,11 +238,21 @@ let package = Package(
             ]),
         .testTarget(
             name: "TrainingTests",
-            dependencies: ["Training", "Classification", "RecurrentClassifier", "TextPipeline", "newsclf-train"]),
+            dependencies: [
+                "Training", "Checkpoint", "Classification", "RecurrentNetwork", "TextPipeline", "TestSupport",
+                "newsclf-train",
+            ]),
+        .testTarget(
+            name: "StreamHarnessTests",
+            dependencies: [
+                "StreamHarness", "Kafka", "WireFormat", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(
             name: "DemoTests",
             dependencies: [
-                "Demo", "Classification", "Kafka", "TextPipeline", "newsclf-demo", "newsclf-worker",
+                "Demo", "StreamHarness", "Classification", "Kafka", "TextPipeline", "TestSupport", "newsclf-demo",
+                "newsclf-worker",
                 .product(name: "Logging", package: "swift-log"),
             ]),
     ],

@@ -1,6 +1,6 @@
 import ArgumentParser
+import ComputeRuntime
 import Foundation
-import RecurrentClassifier
 
 /// An error that carries the process exit status and the message for standard error.
 public protocol CommandLineFailure: Error, CustomStringConvertible {

@@ -1,6 +1,9 @@
 import Classification
+import ComputeRuntime
+import JSON
 import Kafka
 import TextPipeline
+import WireFormat
 
 /// Turns a batch of input records into one output record each, in three steps the worker
 /// overlaps across consecutive batches: ``prepare(_:with:)`` (decode `NewsInput`, encode),
@@ -61,7 +64,7 @@ public struct BatchClassifier: Sendable {
 
     /// Decodes and tokenizes `inputs` for `classifier`, on ``threadCount`` threads.
     public func prepare(_ inputs: [KafkaConsumerMessage], with classifier: TextClassifier) -> PreparedBatch {
-        let decoded = ParallelMap.map(count: inputs.count, threadCount: threadCount) { index in
+        let decoded = Parallel.map(count: inputs.count, threadCount: threadCount) { index in
             NewsInput.decode(inputs[index].value ?? [], maxBytes: maxMessageBytes).map {
                 (item: $0, encoded: classifier.encode($0.text))
             }
@@ -119,7 +122,7 @@ public struct BatchClassifier: Sendable {
     public func outputs(of batch: ClassifiedBatch) -> Result {
         let (inputs, classifier, decoded) = (batch.prepared.inputs, batch.prepared.classifier, batch.prepared.decoded)
         let (positions, valid) = (batch.positions, batch.valid)
-        let outputs = ParallelMap.map(count: inputs.count, threadCount: threadCount) {
+        let outputs = Parallel.map(count: inputs.count, threadCount: threadCount) {
             index -> (message: KafkaProducerMessage, deadLetterKind: String?) in
             let input = inputs[index]
             guard let position = positions[index] else {

@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import Logging
 import Synchronization
+import WireFormat
 
 /// The worker service: consumes the input topic in a consumer group, classifies micro-batches,
 /// publishes one output per input (label or dead letter), and commits input offsets under the
@@ -327,7 +328,7 @@ public final class ClassificationWorker: Sendable {
         let size = message.value?.count ?? 0
         smaller.value = nil
         smaller.headers.append(
-            KafkaHeader(name: "newsclf.error.value_dropped", string: "\(size) bytes: \(error.name)"))
+            KafkaHeader(name: MessageHeaders.valueDropped, string: "\(size) bytes: \(error.name)"))
         logger.warning(
             "dead letter too large for the broker; sent without its value",
             metadata: ["kafka.topic": "\(message.topic)", "bytes": "\(size)"])

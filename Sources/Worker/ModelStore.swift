@@ -1,7 +1,7 @@
 import Classification
 import Foundation
 import Logging
-import RecurrentClassifier
+import RecurrentNetwork
 import Synchronization
 
 /// The model the worker serves, and its hot reload (DESIGN.md "Delivery guarantees", SIGHUP).

@@ -1,7 +1,10 @@
 import Classification
+import ComputeRuntime
 import Foundation
+import JSON
 import Kafka
-import RecurrentClassifier
+import RecurrentNetwork
+import WireFormat
 
 /// The worker's effective settings, resolved from flags, a JSON configuration file and the
 /// environment (DESIGN.md "Interfaces").

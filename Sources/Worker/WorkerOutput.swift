@@ -1,5 +1,7 @@
 import Classification
+import JSON
 import Kafka
+import WireFormat
 
 /// Builds the records the worker publishes for an input record (DESIGN.md "Messages"): a label
 /// on the output topic, or the unchanged input on the dead-letter topic.
@@ -9,16 +11,16 @@ import Kafka
 /// `newsclf.error.kind` and `newsclf.error.message`.
 public enum WorkerOutput {
     /// Header naming the input's topic.
-    public static let sourceTopicHeader = "newsclf.source.topic"
+    public static let sourceTopicHeader = MessageHeaders.sourceTopic
     /// Header naming the input's partition (decimal).
-    public static let sourcePartitionHeader = "newsclf.source.partition"
+    public static let sourcePartitionHeader = MessageHeaders.sourcePartition
     /// Header naming the input's offset (decimal).
-    public static let sourceOffsetHeader = "newsclf.source.offset"
+    public static let sourceOffsetHeader = MessageHeaders.sourceOffset
     /// Dead-letter header: the error kind (a ``DeadLetterReason/Kind`` raw value or
     /// ``classificationFailedKind``).
-    public static let errorKindHeader = "newsclf.error.kind"
+    public static let errorKindHeader = MessageHeaders.errorKind
     /// Dead-letter header: a human-readable explanation (never the payload).
-    public static let errorMessageHeader = "newsclf.error.message"
+    public static let errorMessageHeader = MessageHeaders.errorMessage
     /// The dead-letter kind of a valid item that the model could not classify (the engine
     /// refused it even when classified alone, or produced non-finite probabilities). Sending it
     /// to the dead-letter topic keeps its partition moving without losing it.

@@ -1,5 +1,6 @@
 import Classification
 import Kafka
+import WireFormat
 
 /// The worker's three topics, and their creation for `--embedded-broker` and `--create-topics`
 /// (the worker does not create topics in production, DESIGN.md "Messages").
@@ -16,7 +17,7 @@ public struct WorkerTopics: Sendable, Hashable {
     /// The default dead-letter topic.
     public static let defaultDeadLetter = DefaultTopics.deadLetter
     /// The three defaults: input, output, dead letters.
-    public static let defaultNames = [defaultInput, defaultOutput, defaultDeadLetter]
+    public static let defaultNames = DefaultTopics.all
 
     /// - Parameters:
     ///   - configuration: where the names come from.

@@ -1,7 +1,8 @@
 import ArgumentParser
 import CommandLineSupport
+import ComputeRuntime
 import Foundation
-import RecurrentClassifier
+import RecurrentNetwork
 import TextPipeline
 import Training
 
@@ -28,7 +29,7 @@ struct NewsclfTrain: ParsableCommand {
     var out: String?
 
     @Option(help: .init("Recurrent cell (default gru).", valueName: "cell"))
-    var cell: ModelConfiguration.Cell?
+    var cell: ModelArchitecture.Cell?
     @Option(help: .init("Stacked recurrent layers (default 2).", valueName: "n"))
     var layers: Int?
     @Option(help: .init("Hidden size of each direction (default 256).", valueName: "n"))
@@ -38,7 +39,7 @@ struct NewsclfTrain: ParsableCommand {
     @Flag(help: "Run each layer in both directions.")
     var bidirectional = false
     @Option(help: .init("Pooling over time (default mean).", valueName: "kind"))
-    var pooling: ModelConfiguration.Pooling?
+    var pooling: ModelArchitecture.Pooling?
     @Flag(help: "Concatenate the last step's output to the pooled one.")
     var concatLast = false
     @Option(help: .init("Dropout of the head (default 0.1).", valueName: "p"))
@@ -149,8 +150,8 @@ struct NewsclfTrain: ParsableCommand {
     }
 }
 
-extension ModelConfiguration.Cell: ExpressibleByArgument {}
-extension ModelConfiguration.Pooling: ExpressibleByArgument {}
+extension ModelArchitecture.Cell: ExpressibleByArgument {}
+extension ModelArchitecture.Pooling: ExpressibleByArgument {}
 
 /// Set from a signal handler, polled by the training loop between steps.
 final class StopRequest: @unchecked Sendable {

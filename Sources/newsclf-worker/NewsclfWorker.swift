@@ -3,7 +3,7 @@ import CommandLineSupport
 import Foundation
 import Kafka
 import Logging
-import RecurrentClassifier
+import RecurrentNetwork
 import Worker
 
 /// `newsclf-worker`: the streaming classifier daemon (DESIGN.md "Interfaces").

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Classification
 import Foundation
+import WireFormat
 
 /// `newsclf classify [--model DIR] (TEXT | --file FILE)`.
 struct ClassifyCommand: ParsableCommand {

@@ -4,7 +4,7 @@ import Dispatch
 import Foundation
 import Kafka
 import Logging
-import Worker
+import WireFormat
 
 /// `newsclf dev-broker`: librdkafka's mock Kafka cluster (``KafkaMockCluster``) as a process of
 /// its own, with the worker's topics, for development and demos without a Kafka installation.
@@ -29,7 +29,7 @@ struct DevBrokerCommand: AsyncParsableCommand {
     var partitions: Int32 = 4
 
     @Option(help: "Comma-separated topics to create (the worker's input, output and dead-letter topics).")
-    var topics: String = WorkerTopics.defaultNames.joined(separator: ",")
+    var topics: String = DefaultTopics.all.joined(separator: ",")
 
     @Option(help: "Number of brokers.")
     var brokers: Int = 1

@@ -1,7 +1,7 @@
 import ArgumentParser
+import Checkpoint
 import Classification
 import Foundation
-import RecurrentClassifier
 import TextPipeline
 
 /// `newsclf eval [--model DIR] --test PATH`: accuracy on an AG News CSV.

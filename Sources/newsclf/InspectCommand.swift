@@ -1,6 +1,6 @@
 import ArgumentParser
+import Checkpoint
 import Foundation
-import RecurrentClassifier
 
 /// `newsclf inspect DIR`: a checkpoint's configuration, tensor sizes and digest.
 struct InspectCommand: ParsableCommand {

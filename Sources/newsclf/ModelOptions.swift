@@ -1,7 +1,8 @@
 import ArgumentParser
+import Checkpoint
 import Classification
+import ComputeRuntime
 import Foundation
-import RecurrentClassifier
 
 /// `--model` and `--threads`, shared by the commands that load a model.
 struct ModelOptions: ParsableArguments {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import CommandLineSupport
 import Foundation
-import RecurrentClassifier
+import RecurrentNetwork
 
 /// `newsclf`: classify texts, evaluate a model on AG News, inspect a checkpoint, run a development
 /// Kafka broker.

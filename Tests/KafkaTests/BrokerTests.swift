@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Logging
+import TestSupport
 import Testing
 
 /// Every test that talks to a broker is nested in this suite, so that they run one at a time:
@@ -9,62 +10,8 @@ import Testing
 /// two cores would only stretch. Each test starts its own cluster and uses a fresh group id.
 @Suite(.serialized) enum BrokerTests {}
 
-/// Builds clients for one test against its own mock cluster, with the group timing that
-/// KAFKA-TESTING.md recommends for the mock (`session.timeout.ms=3000`,
-/// `heartbeat.interval.ms=300`).
-struct MockClusterFixture {
-    let cluster: KafkaMockCluster
-
-    /// librdkafka's logs are hidden unless `NEWSCLF_TEST_KAFKA_LOG` names a swift-log level
-    /// (e.g. `debug`): the fault-injection tests make librdkafka log expected errors.
-    static let logger: Logger = {
-        var logger = Logger(label: "kafka-tests")
-        let level = ProcessInfo.processInfo.environment["NEWSCLF_TEST_KAFKA_LOG"]
-            .flatMap(Logger.Level.init(rawValue:))
-        logger.logLevel = level ?? .critical
-        return logger
-    }()
-
-    init(brokers: Int = 1) throws {
-        cluster = try KafkaMockCluster(brokerCount: brokers, logger: Self.logger)
-    }
-
-    var bootstrapServers: [String] { [cluster.bootstrapServers] }
-
-    /// A topic with a name unique to this run.
-    func makeTopic(partitions: Int32 = 1, _ label: String = #function) throws -> String {
-        let name = "\(label.prefix { $0.isLetter || $0.isNumber })-\(UUID().uuidString.prefix(8))"
-        try cluster.createTopic(name, partitions: partitions)
-        return name
-    }
-
-    static func freshGroupID() -> String { "group-\(UUID().uuidString)" }
-
-    func consumerConfiguration(groupID: String = freshGroupID()) -> KafkaConsumerConfiguration {
-        var configuration = KafkaConsumerConfiguration(
-            bootstrapServers: bootstrapServers, groupID: groupID)
-        configuration.sessionTimeout = .milliseconds(3000)
-        configuration.heartbeatInterval = .milliseconds(300)
-        return configuration
-    }
-
-    func makeConsumer(
-        groupID: String = freshGroupID(), configure: (inout KafkaConsumerConfiguration) -> Void = { _ in }
-    ) throws -> KafkaConsumer {
-        var configuration = consumerConfiguration(groupID: groupID)
-        configure(&configuration)
-        return try KafkaConsumer(configuration: configuration, logger: Self.logger)
-    }
-
-    func makeProducer(
-        configure: (inout KafkaProducerConfiguration) -> Void = { _ in }
-    ) throws -> KafkaProducer {
-        var configuration = KafkaProducerConfiguration(bootstrapServers: bootstrapServers)
-        configuration.linger = .milliseconds(1)
-        configure(&configuration)
-        return try KafkaProducer(configuration: configuration, logger: Self.logger)
-    }
-
+/// What the Kafka tests add to the shared ``MockBroker``.
+extension MockBroker {
     /// Messages `0..<count` for `topic`: key `key-i`, value `value-i`, headers `index=i` and a
     /// null-valued `empty`.
     static func numberedMessages(

@@ -1,12 +1,13 @@
 import Foundation
 import Kafka
+import TestSupport
 import Testing
 
 @Suite struct KafkaAdminClientTests {
     @Test func rejectsANegativePartitionCountBeforeSending() async throws {
         let admin = try KafkaAdminClient(
             configuration: KafkaAdminConfiguration(bootstrapServers: ["127.0.0.1:1"]),
-            logger: MockClusterFixture.logger)
+            logger: MockBroker.logger)
         let error = await #expect(throws: KafkaError.self) {
             _ = try await admin.createTopics(
                 [KafkaNewTopic(name: "t", partitions: -2, replicationFactor: 1)], timeout: .seconds(1))
@@ -18,14 +19,14 @@ import Testing
 
 extension BrokerTests {
     @Suite struct KafkaAdminClientMockTests {
-        static func admin(of fixture: MockClusterFixture) throws -> KafkaAdminClient {
+        static func admin(of fixture: MockBroker) throws -> KafkaAdminClient {
             try KafkaAdminClient(
                 configuration: KafkaAdminConfiguration(bootstrapServers: fixture.bootstrapServers),
-                logger: MockClusterFixture.logger)
+                logger: MockBroker.logger)
         }
 
         @Test func metadataOmitsATopicThatDoesNotExist() async throws {
-            let fixture = try MockClusterFixture()
+            let fixture = try MockBroker()
             let topic = try fixture.makeTopic(partitions: 2)
             let admin = try Self.admin(of: fixture)
             let metadata = try await admin.metadata(topics: [topic, "absent"], timeout: .seconds(5))
@@ -37,7 +38,7 @@ extension BrokerTests {
         /// metadata and no CreateTopics request is sent (`newsclf-demo --bootstrap-servers` and
         /// `newsclf-worker --create-topics` against `newsclf dev-broker`).
         @Test func createTopicsFindsExistingTopicsWithoutARequest() async throws {
-            let fixture = try MockClusterFixture()
+            let fixture = try MockBroker()
             let topic = try fixture.makeTopic(partitions: 2)
             let admin = try Self.admin(of: fixture)
             let outcomes = try await admin.createTopics(
@@ -48,7 +49,7 @@ extension BrokerTests {
         @Test func createTopicsWithoutAControllerTimesOutRetriably() async throws {
             // The mock has no controller, so CreateTopics cannot succeed there (KAFKA-TESTING.md);
             // this checks how a request-level failure surfaces.
-            let fixture = try MockClusterFixture()
+            let fixture = try MockBroker()
             let admin = try Self.admin(of: fixture)
             let error = await #expect(throws: KafkaError.self) {
                 _ = try await admin.createTopics(
@@ -71,7 +72,7 @@ extension BrokerTests {
             admin = try KafkaAdminClient(
                 configuration: KafkaAdminConfiguration(
                     bootstrapServers: RealBroker.bootstrapServers ?? []),
-                logger: MockClusterFixture.logger)
+                logger: MockBroker.logger)
         }
 
         @Test func createsTopicsAndToleratesExistingOnes() async throws {
@@ -99,18 +100,18 @@ extension BrokerTests {
                 [KafkaNewTopic(name: topic, partitions: 1, replicationFactor: 1)],
                 timeout: .seconds(10))
             var consumerConfiguration = KafkaConsumerConfiguration(
-                bootstrapServers: servers, groupID: MockClusterFixture.freshGroupID())
+                bootstrapServers: servers, groupID: MockBroker.freshGroupID())
             consumerConfiguration.isAutoCommitEnabled = false
             let consumer = try KafkaConsumer(
-                configuration: consumerConfiguration, logger: MockClusterFixture.logger)
+                configuration: consumerConfiguration, logger: MockBroker.logger)
             var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: servers)
             producerConfiguration.transactionalID = "txn-\(topic)"
             let producer = try KafkaProducer(
-                configuration: producerConfiguration, logger: MockClusterFixture.logger)
+                configuration: producerConfiguration, logger: MockBroker.logger)
             try await producer.initTransactions(timeout: .seconds(20))
             try producer.beginTransaction()
             let reports = await producer.send(
-                MockClusterFixture.numberedMessages(topic: topic, count: 3))
+                MockBroker.numberedMessages(topic: topic, count: 3))
             #expect(reports.allSatisfy { $0.isDelivered })
             let offset = KafkaTopicPartitionOffset(topic: topic, partition: 0, offset: 3)
             try await producer.sendOffsetsToTransaction(

@@ -1,12 +1,13 @@
 import Kafka
+import TestSupport
 import Testing
 
 @Suite struct KafkaConsumerTests {
     static func unreachableConsumer() throws -> KafkaConsumer {
         try KafkaConsumer(
             configuration: KafkaConsumerConfiguration(
-                bootstrapServers: ["127.0.0.1:1"], groupID: MockClusterFixture.freshGroupID()),
-            logger: MockClusterFixture.logger)
+                bootstrapServers: ["127.0.0.1:1"], groupID: MockBroker.freshGroupID()),
+            logger: MockBroker.logger)
     }
 
     @Test func rejectsAnUnknownPropertyNamingIt() {
@@ -14,7 +15,7 @@ import Testing
             bootstrapServers: ["127.0.0.1:1"], groupID: "g")
         configuration.properties["no.such.property"] = "1"
         let error = #expect(throws: KafkaError.self) {
-            _ = try KafkaConsumer(configuration: configuration, logger: MockClusterFixture.logger)
+            _ = try KafkaConsumer(configuration: configuration, logger: MockBroker.logger)
         }
         #expect(error?.code == .invalidArgument)
         #expect(error?.message.contains("no.such.property") == true)
@@ -60,10 +61,10 @@ import Testing
 extension BrokerTests {
     @Suite struct KafkaConsumerBrokerTests {
         @Test func consumesEveryProducedMessageWithKeysValuesHeadersAndOffsets() async throws {
-            let fixture = try MockClusterFixture()
+            let fixture = try MockBroker()
             let topic = try fixture.makeTopic(partitions: 4)
             // Null and empty keys and values must stay distinct.
-            let sent = MockClusterFixture.numberedMessages(topic: topic, count: 58) + [
+            let sent = MockBroker.numberedMessages(topic: topic, count: 58) + [
                 KafkaProducerMessage(topic: topic, key: nil, value: nil),
                 KafkaProducerMessage(topic: topic, key: [], value: [], headers: [KafkaHeader(name: "e", value: [])]),
             ]
@@ -96,10 +97,10 @@ extension BrokerTests {
         }
 
         @Test func newConsumerResumesAfterTheCommittedOffset() async throws {
-            let fixture = try MockClusterFixture()
+            let fixture = try MockBroker()
             let topic = try fixture.makeTopic(partitions: 1)
-            _ = try await fixture.sendAll(MockClusterFixture.numberedMessages(topic: topic, count: 20))
-            let group = MockClusterFixture.freshGroupID()
+            _ = try await fixture.sendAll(MockBroker.numberedMessages(topic: topic, count: 20))
+            let group = MockBroker.freshGroupID()
             let partition = KafkaTopicPartition(topic: topic, partition: 0)
 
             let first = try fixture.makeConsumer(groupID: group) { $0.isAutoCommitEnabled = false }
@@ -121,10 +122,10 @@ extension BrokerTests {
         }
 
         @Test func storedOffsetsAreCommittedOnClose() async throws {
-            let fixture = try MockClusterFixture()
+            let fixture = try MockBroker()
             let topic = try fixture.makeTopic(partitions: 1)
-            _ = try await fixture.sendAll(MockClusterFixture.numberedMessages(topic: topic, count: 10))
-            let group = MockClusterFixture.freshGroupID()
+            _ = try await fixture.sendAll(MockBroker.numberedMessages(topic: topic, count: 10))
+            let group = MockBroker.freshGroupID()
             let partition = KafkaTopicPartition(topic: topic, partition: 0)
 
             let consumer = try fixture.makeConsumer(groupID: group)
@@ -141,9 +142,9 @@ extension BrokerTests {
         }
 
         @Test func commitAsyncReportsItsOutcomeAsAnEvent() async throws {
-            let fixture = try MockClusterFixture()
+            let fixture = try MockBroker()
             let topic = try fixture.makeTopic(partitions: 1)
-            _ = try await fixture.sendAll(MockClusterFixture.numberedMessages(topic: topic, count: 3))
+            _ = try await fixture.sendAll(MockBroker.numberedMessages(topic: topic, count: 3))
             let consumer = try fixture.makeConsumer { $0.isAutoCommitEnabled = false }
             try consumer.subscribe(topics: [topic])
             let (messages, _) = try await consumer.collect(3)
@@ -159,7 +160,7 @@ extension BrokerTests {
         }
 
         @Test func pausedPartitionDeliversNothingUntilResumed() async throws {
-            let fixture = try MockClusterFixture()
+            let fixture = try MockBroker()
             let topic = try fixture.makeTopic(partitions: 1)
             let partition = KafkaTopicPartition(topic: topic, partition: 0)
             let consumer = try fixture.makeConsumer()
@@ -169,7 +170,7 @@ extension BrokerTests {
             #expect(try consumer.assignment() == [partition])
 
             try consumer.pause([partition])
-            _ = try await fixture.sendAll(MockClusterFixture.numberedMessages(topic: topic, count: 10))
+            _ = try await fixture.sendAll(MockBroker.numberedMessages(topic: topic, count: 10))
             let whilePaused = try await consumer.poll(maxMessages: 100, timeout: .seconds(1))
             #expect(whilePaused.messages.isEmpty)
 
@@ -180,10 +181,10 @@ extension BrokerTests {
         }
 
         @Test func watermarksCountProducedMessages() async throws {
-            let fixture = try MockClusterFixture()
+            let fixture = try MockBroker()
             let topic = try fixture.makeTopic(partitions: 2)
             _ = try await fixture.sendAll(
-                MockClusterFixture.numberedMessages(topic: topic, count: 15, partition: 1))
+                MockBroker.numberedMessages(topic: topic, count: 15, partition: 1))
             let consumer = try fixture.makeConsumer()
             let empty = try await consumer.watermarks(topic: topic, partition: 0, timeout: .seconds(10))
             let filled = try await consumer.watermarks(topic: topic, partition: 1, timeout: .seconds(10))
@@ -193,7 +194,7 @@ extension BrokerTests {
         }
 
         @Test func subscribingToAMissingTopicReportsUnknownTopic() async throws {
-            let fixture = try MockClusterFixture()
+            let fixture = try MockBroker()
             // The mock creates topics on first mention; make it answer as a real cluster does.
             try fixture.cluster.setTopicError(.unknownTopicOrPartition, topic: "no-such-topic")
             let consumer = try fixture.makeConsumer()
@@ -215,9 +216,9 @@ extension BrokerTests {
         }
 
         @Test func seekRewindsToAnEarlierOffset() async throws {
-            let fixture = try MockClusterFixture()
+            let fixture = try MockBroker()
             let topic = try fixture.makeTopic(partitions: 1)
-            _ = try await fixture.sendAll(MockClusterFixture.numberedMessages(topic: topic, count: 6))
+            _ = try await fixture.sendAll(MockBroker.numberedMessages(topic: topic, count: 6))
             let consumer = try fixture.makeConsumer()
             try consumer.subscribe(topics: [topic])
             let (firstPass, _) = try await consumer.collect(6)
@@ -252,9 +253,9 @@ extension BrokerTests {
         private func joinSecondMember(
             strategy: KafkaConsumerConfiguration.PartitionAssignmentStrategy
         ) async throws -> (revoked: [KafkaTopicPartition], assignedToSecond: [KafkaTopicPartition]) {
-            let fixture = try MockClusterFixture()
+            let fixture = try MockBroker()
             let topic = try fixture.makeTopic(partitions: 4)
-            let group = MockClusterFixture.freshGroupID()
+            let group = MockBroker.freshGroupID()
             let configure: (inout KafkaConsumerConfiguration) -> Void = {
                 $0.partitionAssignmentStrategy = [strategy]
             }

@@ -1,4 +1,5 @@
 import Kafka
+import TestSupport
 import Testing
 
 @Suite struct KafkaProducerTests {
@@ -6,7 +7,7 @@ import Testing
         var configuration = KafkaProducerConfiguration(bootstrapServers: ["127.0.0.1:1"])
         configuration.properties["no.such.property"] = "1"
         let error = #expect(throws: KafkaError.self) {
-            _ = try KafkaProducer(configuration: configuration, logger: MockClusterFixture.logger)
+            _ = try KafkaProducer(configuration: configuration, logger: MockBroker.logger)
         }
         #expect(error?.code == .invalidArgument)
         #expect(error?.message.contains("no.such.property") == true)
@@ -17,7 +18,7 @@ import Testing
         var configuration = KafkaProducerConfiguration(bootstrapServers: ["127.0.0.1:1"])
         configuration.properties["linger.ms"] = "not a number"
         let error = #expect(throws: KafkaError.self) {
-            _ = try KafkaProducer(configuration: configuration, logger: MockClusterFixture.logger)
+            _ = try KafkaProducer(configuration: configuration, logger: MockBroker.logger)
         }
         #expect(error?.code == .invalidArgument)
         #expect(error?.message.contains("linger.ms") == true)
@@ -26,7 +27,7 @@ import Testing
     @Test func beginTransactionWithoutTransactionalIDFails() throws {
         let producer = try KafkaProducer(
             configuration: KafkaProducerConfiguration(bootstrapServers: ["127.0.0.1:1"]),
-            logger: MockClusterFixture.logger)
+            logger: MockBroker.logger)
         let error = #expect(throws: KafkaError.self) { try producer.beginTransaction() }
         #expect(error?.code == .notConfigured)
         #expect(error?.isFatal == false)
@@ -35,7 +36,7 @@ import Testing
     @Test func produceAfterCloseFailsWithDestroy() async throws {
         let producer = try KafkaProducer(
             configuration: KafkaProducerConfiguration(bootstrapServers: ["127.0.0.1:1"]),
-            logger: MockClusterFixture.logger)
+            logger: MockBroker.logger)
         await producer.close(timeout: .zero)
         let error = #expect(throws: KafkaError.self) {
             try producer.produce(KafkaProducerMessage(topic: "t", value: [1]), token: 1)
@@ -49,7 +50,7 @@ import Testing
         // Nothing listens on port 1, so the message stays queued until close purges it.
         let producer = try KafkaProducer(
             configuration: KafkaProducerConfiguration(bootstrapServers: ["127.0.0.1:1"]),
-            logger: MockClusterFixture.logger)
+            logger: MockBroker.logger)
         try producer.produce(KafkaProducerMessage(topic: "t", value: [1]), token: 42)
         await producer.close(timeout: .milliseconds(100))
         var reports: [KafkaDeliveryReport] = []
@@ -63,10 +64,10 @@ import Testing
 extension BrokerTests {
     @Suite struct KafkaProducerBrokerTests {
         @Test func sendReportsEveryMessageInInputOrder() async throws {
-            let fixture = try MockClusterFixture()
+            let fixture = try MockBroker()
             let topic = try fixture.makeTopic(partitions: 4)
             let producer = try fixture.makeProducer()
-            let messages = MockClusterFixture.numberedMessages(topic: topic, count: 200)
+            let messages = MockBroker.numberedMessages(topic: topic, count: 200)
             let reports = await producer.send(messages)
             await producer.close()
 
@@ -82,10 +83,10 @@ extension BrokerTests {
         }
 
         @Test func produceReportsEachTokenOnTheStream() async throws {
-            let fixture = try MockClusterFixture()
+            let fixture = try MockBroker()
             let topic = try fixture.makeTopic(partitions: 2)
             let producer = try fixture.makeProducer()
-            let messages = MockClusterFixture.numberedMessages(topic: topic, count: 50)
+            let messages = MockBroker.numberedMessages(topic: topic, count: 50)
             for (index, message) in messages.enumerated() {
                 try producer.produce(message, token: 1000 + UInt64(index))
             }
@@ -103,16 +104,16 @@ extension BrokerTests {
         }
 
         @Test func explicitPartitionIsHonoured() async throws {
-            let fixture = try MockClusterFixture()
+            let fixture = try MockBroker()
             let topic = try fixture.makeTopic(partitions: 3)
             let reports = try await fixture.sendAll(
-                MockClusterFixture.numberedMessages(topic: topic, count: 10, partition: 2))
+                MockBroker.numberedMessages(topic: topic, count: 10, partition: 2))
             #expect(reports.allSatisfy { $0.partition == 2 })
             #expect(reports.compactMap { try? $0.result.get() } == Array(0..<10))
         }
 
         @Test func missingPartitionIsReportedAsUnknownPartition() async throws {
-            let fixture = try MockClusterFixture()
+            let fixture = try MockBroker()
             let topic = try fixture.makeTopic(partitions: 2)
             let producer = try fixture.makeProducer()
             let reports = await producer.send(
@@ -123,7 +124,7 @@ extension BrokerTests {
         }
 
         @Test func oversizedMessageIsRejectedAsTooLarge() async throws {
-            let fixture = try MockClusterFixture()
+            let fixture = try MockBroker()
             let topic = try fixture.makeTopic()
             let producer = try fixture.makeProducer { $0.properties["message.max.bytes"] = "1000" }
             let error = #expect(throws: KafkaError.self) {
@@ -138,18 +139,18 @@ extension BrokerTests {
         }
 
         @Test func idempotentProducerSurvivesTheBrokerGoingDown() async throws {
-            let fixture = try MockClusterFixture(brokers: 1)
+            let fixture = try MockBroker(brokers: 1)
             let topic = try fixture.makeTopic(partitions: 1)
             let producer = try fixture.makeProducer()
             // Connect and learn the leader first, so the outage hits an established producer.
             let first = await producer.send(
-                MockClusterFixture.numberedMessages(topic: topic, count: 5))
+                MockBroker.numberedMessages(topic: topic, count: 5))
             #expect(first.allSatisfy { $0.isDelivered })
 
             try fixture.cluster.setBrokerDown(1)
             let sending = Task {
                 await producer.send(
-                    MockClusterFixture.numberedMessages(topic: topic, count: 45, from: 5))
+                    MockBroker.numberedMessages(topic: topic, count: 45, from: 5))
             }
             try await Task.sleep(for: .seconds(2))
             try fixture.cluster.setBrokerUp(1)
@@ -162,23 +163,23 @@ extension BrokerTests {
         }
 
         @Test func injectedProduceErrorsAreRetried() async throws {
-            let fixture = try MockClusterFixture()
+            let fixture = try MockBroker()
             let topic = try fixture.makeTopic(partitions: 1)
             try fixture.cluster.pushRequestErrors(
                 [.notEnoughReplicas, .notEnoughReplicas, .leaderNotAvailable, .requestTimedOut],
                 for: .produce)
             let reports = try await fixture.sendAll(
-                MockClusterFixture.numberedMessages(topic: topic, count: 20))
+                MockBroker.numberedMessages(topic: topic, count: 20))
             #expect(reports.compactMap { try? $0.result.get() } == Array(0..<20))
         }
 
         @Test func transactionsCommitAndAbortOnTheMock() async throws {
             // The mock accepts the transactional protocol but does not model exactly-once
             // (KAFKA-TESTING.md): this checks that the calls run and map their errors, not EOS.
-            let fixture = try MockClusterFixture(brokers: 3)
+            let fixture = try MockBroker(brokers: 3)
             let input = try fixture.makeTopic()
             let output = try fixture.makeTopic()
-            _ = try await fixture.sendAll(MockClusterFixture.numberedMessages(topic: input, count: 4))
+            _ = try await fixture.sendAll(MockBroker.numberedMessages(topic: input, count: 4))
             let consumer = try fixture.makeConsumer { $0.isAutoCommitEnabled = false }
             try consumer.subscribe(topics: [input])
             let (inputs, _) = try await consumer.collect(4)
@@ -189,7 +190,7 @@ extension BrokerTests {
 
             try producer.beginTransaction()
             let committed = await producer.send(
-                MockClusterFixture.numberedMessages(topic: output, count: 4))
+                MockBroker.numberedMessages(topic: output, count: 4))
             #expect(committed.allSatisfy { $0.isDelivered })
             try await producer.sendOffsetsToTransaction(
                 KafkaTopicPartitionOffset.nextOffsets(after: inputs),
@@ -197,7 +198,7 @@ extension BrokerTests {
             try await producer.commitTransaction(timeout: .seconds(20))
 
             try producer.beginTransaction()
-            _ = await producer.send(MockClusterFixture.numberedMessages(topic: output, count: 2))
+            _ = await producer.send(MockBroker.numberedMessages(topic: output, count: 2))
             try await producer.abortTransaction(timeout: .seconds(20))
 
             // A second begin while one is open is a state error, not fatal.
@@ -212,7 +213,7 @@ extension BrokerTests {
         }
 
         @Test func failedTransactionalProduceRequiresAbort() async throws {
-            let fixture = try MockClusterFixture(brokers: 3)
+            let fixture = try MockBroker(brokers: 3)
             let output = try fixture.makeTopic()
             let producer = try fixture.makeProducer { $0.transactionalID = "txn-\(output)" }
             try await producer.initTransactions(timeout: .seconds(20))
@@ -220,7 +221,7 @@ extension BrokerTests {
             try producer.beginTransaction()
             try fixture.cluster.pushRequestErrors([.topicAuthorizationFailed], for: .produce)
             let reports = await producer.send(
-                MockClusterFixture.numberedMessages(topic: output, count: 1))
+                MockBroker.numberedMessages(topic: output, count: 1))
             #expect(reports.first?.error?.code == .topicAuthorizationFailed)
             let error = await #expect(throws: KafkaError.self) {
                 try await producer.commitTransaction(timeout: .seconds(20))
@@ -234,7 +235,7 @@ extension BrokerTests {
             let other = try fixture.makeTopic()
             try producer.beginTransaction()
             let retried = await producer.send(
-                MockClusterFixture.numberedMessages(topic: other, count: 1))
+                MockBroker.numberedMessages(topic: other, count: 1))
             #expect(retried.allSatisfy { $0.isDelivered }, "\(retried)")
             try await producer.commitTransaction(timeout: .seconds(20))
             await producer.close()

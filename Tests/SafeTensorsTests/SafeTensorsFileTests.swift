@@ -1,11 +1,10 @@
 import Foundation
 import SafeTensors
+import TestSupport
 import Testing
 
 @Suite struct SafeTensorsFileTests {
-    static let sharedFixtures = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("../shared/fixtures/gru").standardizedFileURL
+    static let sharedFixtures = PackagePaths.inShared("fixtures/gru")
 
     @Test func readsPyTorchFixtureByStateDictNames() throws {
         let file = try SafeTensorsFile(contentsOf: Self.sharedFixtures.appendingPathComponent("uni2_masked_mean.weights.safetensors"))

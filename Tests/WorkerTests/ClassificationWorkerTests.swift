@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import MetricsTestKit
 import Testing
+import WireFormat
 import Worker
 
 extension WorkerBrokerTests {

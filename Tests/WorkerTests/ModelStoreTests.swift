@@ -1,6 +1,7 @@
+import Checkpoint
 import Foundation
 import MetricsTestKit
-import RecurrentClassifier
+import RecurrentNetwork
 import Testing
 import Worker
 
@@ -17,7 +18,7 @@ import Worker
     static func makeSmallCheckpoint(in directory: URL, name: String) throws -> URL {
         let configuration = ModelConfiguration(
             architecture: .init(cell: .gru, vocabSize: 8, embeddingSize: 8, hiddenSize: 8, numLayers: 1))
-        let parameters = try ModelParameters(configuration: configuration, seed: 7)
+        let parameters = try ModelParameters(architecture: configuration.architecture, seed: 7)
         let checkpoint = try Checkpoint(
             configuration: configuration,
             parameters: Dictionary(uniqueKeysWithValues: parameters.namedTensors.map { ($0.name, $0.tensor) }),

@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import TestSupport
 import Testing
 import Worker
 
@@ -306,7 +307,7 @@ enum WorkerExecutable {
     /// The built executable `name`, or `nil` when it is not built.
     static func named(_ name: String) -> URL? {
         let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for directory in [beside, beside.deletingLastPathComponent(), WorkerTestSupport.packageRoot.appendingPathComponent(".build/debug")] {
+        for directory in [beside, beside.deletingLastPathComponent(), PackagePaths.root.appendingPathComponent(".build/debug")] {
             let candidate = directory.appendingPathComponent(name)
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
         }

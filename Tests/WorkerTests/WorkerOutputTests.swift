@@ -2,6 +2,7 @@ import Classification
 import Foundation
 import Kafka
 import Testing
+import WireFormat
 import Worker
 
 @Suite struct WorkerOutputTests {

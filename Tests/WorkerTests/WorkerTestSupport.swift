@@ -5,6 +5,7 @@ import Logging
 import Testing
 import TextPipeline
 import Synchronization
+import TestSupport
 import Worker
 
 /// Every test that talks to a broker is nested in this suite, so that they run one at a time:
@@ -15,15 +16,11 @@ import Worker
 
 /// Paths and shared values for the worker tests.
 enum WorkerTestSupport {
-    /// The package root (three levels above this file).
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
     /// The shipped checkpoint (`models/agnews-gru`).
-    static let shippedModel = packageRoot.appendingPathComponent("models/agnews-gru")
+    static let shippedModel = PackagePaths.shippedModel
 
     /// The AG News test split the project ships (`data/ag_news/test.csv.gz`).
-    static let agNewsTest = packageRoot.appendingPathComponent("data/ag_news/test.csv.gz")
+    static let agNewsTest = PackagePaths.agNewsTest
 
     private static let loadedClassifier = Result { () throws(ClassifierError) in
         try TextClassifier(directory: shippedModel)
@@ -33,13 +30,7 @@ enum WorkerTestSupport {
     static func classifier() throws -> TextClassifier { try loadedClassifier.get() }
 
     /// librdkafka's logs are hidden unless `NEWSCLF_TEST_KAFKA_LOG` names a swift-log level.
-    static let logger: Logger = {
-        var logger = Logger(label: "worker-tests")
-        let level = ProcessInfo.processInfo.environment["NEWSCLF_TEST_KAFKA_LOG"]
-            .flatMap(Logger.Level.init(rawValue:))
-        logger.logLevel = level ?? .critical
-        return logger
-    }()
+    static var logger: Logger { MockBroker.logger }
 
     /// AG News test items the shipped model answers alone with their true label and with
     /// probability above 0.9, so that their label cannot depend on the batch they share with
@@ -72,13 +63,10 @@ struct WorkerBrokerFixture {
     let deadLetters = "news.raw.dlq"
 
     init(partitions: Int32 = 2) throws {
-        cluster = try KafkaMockCluster(brokerCount: 1, logger: WorkerTestSupport.logger)
-        for topic in [input, output, deadLetters] {
-            try cluster.createTopic(topic, partitions: partitions)
-        }
+        cluster = try MockBroker(topics: [input, output, deadLetters], partitions: partitions).cluster
     }
 
-    static func freshGroupID() -> String { "worker-\(UUID().uuidString)" }
+    static func freshGroupID() -> String { MockBroker.freshGroupID(prefix: "worker") }
 
     /// A worker configuration for this cluster with the mock's recommended consumer settings
     /// (``KafkaMockCluster/recommendedConsumerProperties``) and a 200 ms auto-commit; `kafka`
