@@ -1,11 +1,12 @@
 import Checkpoint
 import Foundation
 import SafeTensors
+import TestSupport
 import Testing
 
 /// Every bad checkpoint is refused by `Checkpoint.load` with an error that names the file (and
 /// the tensor); each case starts from a valid saved fixture checkpoint and breaks one thing.
-@Suite struct CheckpointErrorTests {
+@Suite(.onNumericsThreads) struct CheckpointErrorTests {
     typealias Fixtures = CheckpointTestFixtures
 
     /// A valid checkpoint directory (fixture uni2_masked_mean: V = 50, H = 8, 2-layer GRU) in a

@@ -1,9 +1,10 @@
 import Checkpoint
 import Foundation
 import JSON
+import TestSupport
 import Testing
 
-@Suite struct CheckpointMetricsTests {
+@Suite(.onNumericsThreads) struct CheckpointMetricsTests {
     @Test func keepsEveryJSONTypeAndTellsIntegersFromOtherNumbers() throws {
         let text = #"{"seed": 0, "lr": 0.001, "big": 1e300, "ok": true, "none": null, "name": "a/b", "list": [1, 2.5, "x"], "nested": {"k": false}}"#
         let metrics = try CheckpointMetrics(jsonData: Data(text.utf8))

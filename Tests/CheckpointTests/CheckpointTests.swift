@@ -2,9 +2,10 @@
 import Foundation
 import RecurrentNetwork
 import SafeTensors
+import TestSupport
 import Testing
 
-@Suite struct CheckpointTests {
+@Suite(.onNumericsThreads) struct CheckpointTests {
     typealias Fixtures = CheckpointTestFixtures
 
     // MARK: Loading real files

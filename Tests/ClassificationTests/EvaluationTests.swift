@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 import TextPipeline
 
-@Suite struct EvaluationTests {
+@Suite(.onNumericsThreads) struct EvaluationTests {
     @Test func accuracyAndConfusion() {
         let evaluation = Evaluation(labels: [0, 1, 1, 2, 3, 3], predictions: [0, 1, 2, 2, 3, 0], classCount: 4)
         #expect(evaluation.count == 6)

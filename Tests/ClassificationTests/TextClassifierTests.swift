@@ -8,7 +8,7 @@ import TextPipeline
 /// A real checkpoint end to end (text → tokens → ids → engine): the notebook's model trained in
 /// PyTorch against PyTorch's outputs on the AG News test split
 /// (`../shared/models/notebook-gru-partial/expected_test_outputs.safetensors`), and the shipped one.
-@Suite struct TextClassifierTests {
+@Suite(.onNumericsThreads) struct TextClassifierTests {
     static let root = PackagePaths.root
     static let model = root.appendingPathComponent("../shared/models/notebook-gru-partial").standardizedFileURL
     static let shipped = root.appendingPathComponent("models/agnews-gru")

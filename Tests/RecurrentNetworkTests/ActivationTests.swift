@@ -1,9 +1,10 @@
 import Foundation
 @testable import RecurrentNetwork
+import TestSupport
 import Testing
 
 /// The rational tanh and the sigmoid built on it, against libm in double precision.
-@Suite struct ActivationTests {
+@Suite(.onNumericsThreads) struct ActivationTests {
     @Test func tanhAndSigmoidAreAccurate() {
         var worstTanh = 0.0
         var worstSigmoid = 0.0

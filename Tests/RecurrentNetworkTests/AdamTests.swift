@@ -1,8 +1,9 @@
 import RecurrentNetwork
+import TestSupport
 import Testing
 
 /// Adam against the `adam_step` fixture (PyTorch `torch.optim.Adam`, same batch each step).
-@Suite struct AdamTests {
+@Suite(.onNumericsThreads) struct AdamTests {
     /// The fixture README's tolerance for parameters after Adam steps.
     static let tolerance = (atol: 2e-6, rtol: 1e-5)
 

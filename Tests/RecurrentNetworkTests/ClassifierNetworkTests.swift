@@ -1,10 +1,11 @@
 import Foundation
 import RecurrentNetwork
+import TestSupport
 import Testing
 
 /// The forward pass and gradients against every PyTorch fixture case, plus the masked-semantics
 /// property and input validation.
-@Suite struct ClassifierNetworkTests {
+@Suite(.onNumericsThreads) struct ClassifierNetworkTests {
     /// Tolerances of the fixture README ("Suggested tolerances").
     static let activation = (atol: 1e-5, rtol: 1e-4)
     static let gradient = (atol: 1e-6, rtol: 1e-4)

@@ -1,8 +1,9 @@
 import RecurrentNetwork
+import TestSupport
 import Testing
 
 /// `clip_grad_norm_` semantics on the fixture's gradients.
-@Suite struct GradientClippingTests {
+@Suite(.onNumericsThreads) struct GradientClippingTests {
     /// Gradients of case a (float32) and their exact global norm from the float64 expectations.
     func fixtureGradients() throws -> (gradients: ModelParameters, norm: Double) {
         let fixture = try GRUFixture("uni2_masked_mean")

@@ -12,7 +12,7 @@ import Testing
 /// Token ids come from the tokenizer fixture `shared/fixtures/tokenize/test_tokens.jsonl.gz`
 /// mapped through the model's `vocab.txt` (line = id, unknown → `<unk>`), each item
 /// `[<bos>] + ids + [<eos>]`: the encoding the expected outputs were made with.
-@Suite struct InferenceEngineNotebookModelTests {
+@Suite(.onNumericsThreads) struct InferenceEngineNotebookModelTests {
     fileprivate static let model = Result { try NotebookModel() }
 
     @Test func encodedLengthsMatchPyTorch() throws {

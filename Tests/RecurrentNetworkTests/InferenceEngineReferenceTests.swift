@@ -9,7 +9,7 @@ import Testing
 /// every combination the architecture allows (cell, layers, directions, pooling, concat-last,
 /// padding) — most of which have no PyTorch fixture (e.g. a 2-layer bidirectional LSTM).
 /// The reference itself is first checked against all PyTorch fixtures to 1e-9.
-@Suite struct InferenceEngineReferenceTests {
+@Suite(.onNumericsThreads) struct InferenceEngineReferenceTests {
     static let fixtureCases = [
         "uni2_masked_mean", "uni2_masked_max", "bi1_masked_mean", "uni2_seed_unmasked_mean",
         "concat_last", "lstm2_masked_mean", "rnn1_masked_max", "rnn2_seed_unmasked_mean",

@@ -7,7 +7,7 @@ import Testing
 
 /// The fast inference engine against the PyTorch golden fixtures of `shared/fixtures/gru`
 /// (README there: equations, cases, tolerances), plus batching invariance and bad inputs.
-@Suite struct InferenceEngineTests {
+@Suite(.onNumericsThreads) struct InferenceEngineTests {
     /// Every forward case: masked GRU mean / max, bidirectional, notebook (unmasked) GRU,
     /// concat-last, LSTM, tanh RNN masked max and notebook. (Case e, `adam_step`, holds case a's
     /// forward.)

@@ -1,10 +1,11 @@
 import Foundation
 @testable import RecurrentNetwork
+import TestSupport
 import Testing
 
 /// The inference kernels' vectorizable `exp`, sigmoid and `tanh` against the C library in
 /// float64 (the reference), on a dense grid over the range the gates see and at the extremes.
-@Suite struct InferenceMathTests {
+@Suite(.onNumericsThreads) struct InferenceMathTests {
     /// −30 … 30 in steps of 1/1024 (61,441 points), plus tiny, large and boundary values.
     static let inputs: [Float] = (-30_720...30_720).map { Float($0) / 1024 }
         + [1e-30, -1e-30, 1e-7, -3e-5, 0.299_999, 0.3, 0.300_001, -0.3, 40, -40, 87.9, -85.9, 1000, -1000, 0, -0.0]

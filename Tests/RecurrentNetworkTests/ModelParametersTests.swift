@@ -1,7 +1,8 @@
 import RecurrentNetwork
+import TestSupport
 import Testing
 
-@Suite struct ModelParametersTests {
+@Suite(.onNumericsThreads) struct ModelParametersTests {
     func fixtureTensors() throws -> (GRUFixture, [String: Tensor]) {
         let fixture = try GRUFixture("bi1_masked_mean")
         return (fixture, Dictionary(uniqueKeysWithValues: try fixture.parameters().namedTensors.map { ($0.name, $0.tensor) }))

@@ -1,7 +1,8 @@
 import RecurrentNetwork
+import TestSupport
 import Testing
 
-@Suite struct SoftmaxCrossEntropyTests {
+@Suite(.onNumericsThreads) struct SoftmaxCrossEntropyTests {
     @Test(arguments: ["uni2_masked_mean", "lstm2_masked_mean", "rnn2_seed_unmasked_mean"])
     func matchesPyTorchOnFixtureLogits(caseName: String) throws {
         let fixture = try GRUFixture(caseName)

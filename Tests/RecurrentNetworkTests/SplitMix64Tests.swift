@@ -1,7 +1,8 @@
 import RecurrentNetwork
+import TestSupport
 import Testing
 
-@Suite struct SplitMix64Tests {
+@Suite(.onNumericsThreads) struct SplitMix64Tests {
     @Test func sameSeedGivesSameSequence() {
         var a = SplitMix64(seed: 123)
         var b = SplitMix64(seed: 123)

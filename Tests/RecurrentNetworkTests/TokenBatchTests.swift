@@ -1,7 +1,8 @@
 import RecurrentNetwork
+import TestSupport
 import Testing
 
-@Suite struct TokenBatchTests {
+@Suite(.onNumericsThreads) struct TokenBatchTests {
     @Test func derivesTimeFromIdsAndLengths() throws {
         let fixture = try GRUFixture("uni2_masked_mean")
         let batch = try fixture.batch()

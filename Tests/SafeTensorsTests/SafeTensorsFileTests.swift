@@ -3,7 +3,7 @@ import SafeTensors
 import TestSupport
 import Testing
 
-@Suite struct SafeTensorsFileTests {
+@Suite(.onNumericsThreads) struct SafeTensorsFileTests {
     static let sharedFixtures = PackagePaths.inShared("fixtures/gru")
 
     @Test func readsPyTorchFixtureByStateDictNames() throws {

@@ -1,7 +1,8 @@
+import TestSupport
 import Testing
 import TextPipeline
 
-@Suite struct AGNewsNormalizerTests {
+@Suite(.onNumericsThreads) struct AGNewsNormalizerTests {
     @Test func decodesEntityDebrisWhoseAmpersandBecameASpace() {
         #expect(AGNewsNormalizer.normalize("Apple #39;s chief said quot;yes, quot; AT amp;T") == "Apple's chief said\"yes,\" AT&T")
         // Only after a space (or at the start) is a bare `quot;` debris: AG News never has it elsewhere.

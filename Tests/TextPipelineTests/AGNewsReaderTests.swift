@@ -1,8 +1,9 @@
 import Foundation
+import TestSupport
 import Testing
 import TextPipeline
 
-@Suite struct AGNewsReaderTests {
+@Suite(.onNumericsThreads) struct AGNewsReaderTests {
     private func parse(_ csv: String) throws -> [NewsItem] {
         try AGNewsReader.parse(Data(csv.utf8), source: "rows.csv")
     }

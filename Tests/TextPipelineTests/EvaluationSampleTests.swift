@@ -1,8 +1,9 @@
 import Foundation
+import TestSupport
 import Testing
 import TextPipeline
 
-@Suite struct EvaluationSampleTests {
+@Suite(.onNumericsThreads) struct EvaluationSampleTests {
     private func expectError(
         _ text: String, rowCount: Int? = nil, line: Int?, sourceLocation: SourceLocation = #_sourceLocation,
         _ kind: EvaluationSampleError.Kind

@@ -1,8 +1,9 @@
 import Foundation
+import TestSupport
 import Testing
 import TextPipeline
 
-@Suite struct GzipTests {
+@Suite(.onNumericsThreads) struct GzipTests {
     @Test func decompressesTheTestSplit() throws {
         let compressed = try Data(contentsOf: Fixtures.testSplit)
         let csv = try Gzip.decompress(compressed)

@@ -1,7 +1,8 @@
+import TestSupport
 import Testing
 import TextPipeline
 
-@Suite struct PaddingCollatorTests {
+@Suite(.onNumericsThreads) struct PaddingCollatorTests {
     @Test func padsToTheLongestItemRowMajorInInputOrder() {
         let batch = PaddingCollator().collate([[1, 7, 2], [1, 8, 9, 10, 2], [1]])
         let pad = SpecialTokens.standard.pad

@@ -1,8 +1,9 @@
 import Foundation
+import TestSupport
 import Testing
 import TextPipeline
 
-@Suite struct TextEncoderTests {
+@Suite(.onNumericsThreads) struct TextEncoderTests {
     static let vocabulary = Result {
         try Vocabulary(contentsOf: Fixtures.notebookModel.appendingPathComponent("vocab.txt"))
     }

@@ -1,9 +1,10 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import TextPipeline
 
-@Suite struct TokenizerTests {
+@Suite(.onNumericsThreads) struct TokenizerTests {
     let notebook = Tokenizer(preprocessing: .notebookV1)
     let normalized = Tokenizer(preprocessing: .normalizedV1)
 

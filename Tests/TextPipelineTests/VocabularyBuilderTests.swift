@@ -1,8 +1,9 @@
 import Foundation
+import TestSupport
 import Testing
 import TextPipeline
 
-@Suite struct VocabularyBuilderTests {
+@Suite(.onNumericsThreads) struct VocabularyBuilderTests {
     /// Every one of the 51,898 rows of train-partial, counted once for all tests here.
     static let trainPartial = Result { () throws -> VocabularyBuilder in
         var builder = VocabularyBuilder()

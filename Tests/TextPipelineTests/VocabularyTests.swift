@@ -1,8 +1,9 @@
 import Foundation
+import TestSupport
 import Testing
 import TextPipeline
 
-@Suite struct VocabularyTests {
+@Suite(.onNumericsThreads) struct VocabularyTests {
     static let notebookVocab = Fixtures.notebookModel.appendingPathComponent("vocab.txt")
 
     private func expectError(

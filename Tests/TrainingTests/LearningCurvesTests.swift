@@ -1,11 +1,12 @@
 import Foundation
+import TestSupport
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
 import Testing
 @testable import Training
 
-@Suite struct LearningCurvesTests {
+@Suite(.onNumericsThreads) struct LearningCurvesTests {
     let curves = LearningCurves(points: [
         .init(epoch: 0.5, step: 10, trainLoss: 1.2, trainAccuracy: 0.4, validationLoss: 1.0, validationAccuracy: 0.5, elapsedSeconds: 3),
         .init(epoch: 1, step: 20, trainLoss: 0.8, trainAccuracy: 0.7, validationLoss: 0.9, validationAccuracy: 0.65, elapsedSeconds: 6.5),

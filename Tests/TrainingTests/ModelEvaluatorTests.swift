@@ -1,9 +1,10 @@
 import RecurrentNetwork
+import TestSupport
 import Testing
 import TextPipeline
 @testable import Training
 
-@Suite struct ModelEvaluatorTests {
+@Suite(.onNumericsThreads) struct ModelEvaluatorTests {
     static let items: [EncodedText] = [
         EncodedText(ids: [1, 4, 5, 2], isTruncated: false, tokenCount: 2),
         EncodedText(ids: [1, 6, 2], isTruncated: false, tokenCount: 1),

@@ -1,9 +1,10 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The `newsclf-train` executable: exit codes and signal handling (the training itself is tested
 /// through ``TrainingRun``).
-@Suite struct NewsclfTrainTests {
+@Suite(.onNumericsThreads) struct NewsclfTrainTests {
     /// The built executable, next to the test bundle.
     static let executable: URL = {
         var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()

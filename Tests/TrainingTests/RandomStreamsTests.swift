@@ -1,7 +1,8 @@
+import TestSupport
 import Testing
 @testable import Training
 
-@Suite struct RandomStreamsTests {
+@Suite(.onNumericsThreads) struct RandomStreamsTests {
     @Test func streamsDependOnSeedPurposeAndIndexOnly() {
         let streams = RandomStreams(seed: 9)
         #expect(streams.seed(for: .dropout, index: 3) == RandomStreams(seed: 9).seed(for: .dropout, index: 3))

@@ -1,9 +1,10 @@
 import Foundation
 import RecurrentNetwork
+import TestSupport
 import Testing
 @testable import Training
 
-@Suite struct ResumeStateTests {
+@Suite(.onNumericsThreads) struct ResumeStateTests {
     func state() throws -> ResumeState {
         let configuration = TrainingFixtures.configuration
         let model = configuration.modelConfiguration(vocabularySize: 6)

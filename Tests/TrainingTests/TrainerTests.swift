@@ -1,8 +1,9 @@
 import RecurrentNetwork
+import TestSupport
 import Testing
 @testable import Training
 
-@Suite struct TrainerTests {
+@Suite(.onNumericsThreads) struct TrainerTests {
     static let batch = try! TokenBatch(ids: [1, 4, 5, 2, 1, 6, 2, 3, 1, 7, 4, 2], lengths: [4, 3, 4])
     static let labels = [0, 3, 1]
 

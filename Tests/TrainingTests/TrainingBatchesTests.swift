@@ -1,9 +1,10 @@
 import RecurrentNetwork
+import TestSupport
 import Testing
 import TextPipeline
 @testable import Training
 
-@Suite struct TrainingBatchesTests {
+@Suite(.onNumericsThreads) struct TrainingBatchesTests {
     /// 10 items; item k has k + 1 word ids and label k % 4.
     static let batches = TrainingBatches(
         items: (0..<10).map { k in EncodedText(ids: [1] + Array(repeating: Int32(4 + k), count: k + 1) + [2], isTruncated: false, tokenCount: k + 1) },

@@ -1,9 +1,10 @@
 import Foundation
 import RecurrentNetwork
+import TestSupport
 import Testing
 @testable import Training
 
-@Suite struct TrainingConfigurationTests {
+@Suite(.onNumericsThreads) struct TrainingConfigurationTests {
     @Test func defaultsAreValidAndGiveAMaskedModel() throws {
         let configuration = TrainingConfiguration()
         try configuration.validate()

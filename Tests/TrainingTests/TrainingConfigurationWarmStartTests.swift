@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 @testable import Training
 
-@Suite struct TrainingConfigurationWarmStartTests {
+@Suite(.onNumericsThreads) struct TrainingConfigurationWarmStartTests {
     static let root = PackagePaths.root
 
     @Test func shippedModelGivesItsArchitectureAndRecipe() throws {

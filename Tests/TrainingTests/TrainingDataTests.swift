@@ -1,9 +1,10 @@
 import Foundation
+import TestSupport
 import Testing
 import TextPipeline
 @testable import Training
 
-@Suite struct TrainingDataTests {
+@Suite(.onNumericsThreads) struct TrainingDataTests {
     let labels = TrainingConfiguration().labels
 
     @Test func readsJSONLWithLabelNamesAndIds() throws {

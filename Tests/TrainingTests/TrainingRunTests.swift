@@ -1,11 +1,12 @@
 import Checkpoint
 import Classification
 import Foundation
+import TestSupport
 import Testing
 import TextPipeline
 @testable import Training
 
-@Suite struct TrainingRunTests {
+@Suite(.onNumericsThreads) struct TrainingRunTests {
     @Test func tinyRunWritesTheOutputLayoutAndALoadableCheckpoint() throws {
         let out = TrainingFixtures.outputDirectory()
         let outcome = try TrainingFixtures.run(out: out)

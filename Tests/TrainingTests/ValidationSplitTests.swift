@@ -1,7 +1,8 @@
+import TestSupport
 import Testing
 @testable import Training
 
-@Suite struct ValidationSplitTests {
+@Suite(.onNumericsThreads) struct ValidationSplitTests {
     /// 1,000 rows of 4 classes in uneven shares (400, 300, 200, 100), interleaved.
     static let labels: [Int] = (0..<1000).map { row in
         switch row % 10 {
