@@ -350,4 +350,12 @@ import Worker
         #expect(configuration.commitInterval == .milliseconds(1000))
         #expect(configuration.kafkaProperties["security.protocol"] == "plaintext")
     }
+
+    @Test func aKafkaPropertyInTheObjectAndAsADottedKeyIsRefused() throws {
+        let error = #expect(throws: WorkerConfigurationError.self) {
+            try Self.resolve(["--bootstrap-servers", "b:1"], file: #"{"kafka": {"acks": "1"}, "kafka.acks": "all"}"#)
+        }
+        #expect(error?.key == "kafka.acks")
+        #expect(error?.problem == #"given twice: also as "acks" in the "kafka" object"#)
+    }
 }

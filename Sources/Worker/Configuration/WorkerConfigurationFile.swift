@@ -48,7 +48,13 @@ struct WorkerConfigurationFile: Sendable {
                     kafkaProperties[name] = try scalar(property, key: "kafka.\(name)")
                 }
             } else if key.hasPrefix("kafka.") {
-                kafkaProperties[String(key.dropFirst("kafka.".count))] = try scalar(value, key: key)
+                let name = String(key.dropFirst("kafka.".count))
+                if case .object(let properties)? = fields["kafka"], properties[name] != nil {
+                    // Another spelling of a duplicate key: one of the two would be ignored.
+                    throw WorkerConfigurationError(
+                        key: key, source: url.path, problem: "given twice: also as \"\(name)\" in the \"kafka\" object")
+                }
+                kafkaProperties[name] = try scalar(value, key: key)
             } else if WorkerSetting.named(key) != nil {
                 settings[key] = try scalar(value, key: key)
             } else {
