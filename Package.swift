@@ -62,7 +62,8 @@ let package = Package(
         // The numerics: tensors, GRU/LSTM/RNN cells forward and backward, the classifier network,
         // loss, Adam, clipping, and the inference engine. Knows nothing of text, files or Kafka.
         .target(name: "RecurrentNetwork", dependencies: ["ComputeRuntime"]),
-        // One JSON value type (messages, metrics.json, configuration files).
+        // One JSON value type (messages, metrics.json, configuration files) and a strict RFC 8259
+        // parser with line and column (configuration files: no trailing comma, no duplicate key).
         .target(name: "JSON"),
         // The checkpoint directory format: config.json, model.safetensors, vocab.txt, metrics.json.
         .target(
@@ -209,6 +210,7 @@ let package = Package(
         .testTarget(name: "TextPipelineTests", dependencies: ["TextPipeline", "TestSupport"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
         .testTarget(name: "ComputeRuntimeTests", dependencies: ["ComputeRuntime"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(
             name: "RecurrentNetworkTests",
             dependencies: ["RecurrentNetwork", "ComputeRuntime", "Checkpoint", "SafeTensors", "TestSupport"]),

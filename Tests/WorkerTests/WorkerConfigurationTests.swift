@@ -234,4 +234,128 @@ import Worker
             try Self.resolve(["--bootstrap-servers", "b:1", "--log-level", "loud"])
         }
     }
+
+    @Test func commitIntervalDefaultsToOneSecondAndFollowsThePrecedence() throws {
+        #expect(try Self.resolve(["--bootstrap-servers", "b:1"]).commitInterval == .milliseconds(1000))
+        let environment = ["NEWSCLF_COMMIT_INTERVAL_MS": "300"]
+        #expect(try Self.resolve(["--bootstrap-servers", "b:1"], environment: environment).commitInterval == .milliseconds(300))
+        let file = #"{"commit_interval_ms": 200}"#
+        #expect(
+            try Self.resolve(["--bootstrap-servers", "b:1"], file: file, environment: environment).commitInterval
+                == .milliseconds(200))
+        let all = try Self.resolve(
+            ["--bootstrap-servers", "b:1", "--commit-interval-ms", "0"], file: file, environment: environment)
+        #expect(all.commitInterval == .zero)
+        #expect(all.redactedDescription.contains("commit_interval_ms=0"))
+    }
+
+    @Test func aCommitIntervalOutOfRangeIsAnErrorNamingTheFileKey() throws {
+        let error = #expect(throws: WorkerConfigurationError.self) {
+            try Self.resolve(["--bootstrap-servers", "b:1"], file: #"{"commit_interval_ms": 60001}"#)
+        }
+        #expect(error?.key == "commit_interval_ms")
+        #expect(error?.source.hasSuffix(" key commit_interval_ms") == true)
+        #expect(error?.problem == "60001 is outside 0...60000")
+    }
+
+    @Test func oneKafkaPropertyInEveryLayerTakesTheFlag() throws {
+        let environment = ["NEWSCLF_KAFKA_CLIENT_RACK": "env-rack", "NEWSCLF_KAFKA_LINGER_MS": "7", "NEWSCLF_KAFKA_ACKS": "1"]
+        let file = #"{"kafka": {"client.rack": "file-rack", "linger.ms": 9}}"#
+        let configuration = try Self.resolve(
+            ["--bootstrap-servers", "b:1", "--kafka", "client.rack=flag-rack"], file: file, environment: environment)
+        #expect(configuration.kafkaProperties["client.rack"] == "flag-rack")
+        #expect(configuration.kafkaProperties["linger.ms"] == "9")
+        #expect(configuration.kafkaProperties["acks"] == "1")
+    }
+
+    @Test func aKafkaValueWithCommasIsKeptWhole() throws {
+        let configuration = try Self.resolve(["--bootstrap-servers", "b:1", "--kafka", "debug=broker,topic,msg"])
+        #expect(configuration.kafkaProperties["debug"] == "broker,topic,msg")
+    }
+
+    @Test func secretsAreMaskedInThePrintedConfigurationFromEveryLayer() throws {
+        let configuration = try Self.resolve(
+            ["--bootstrap-servers", "b:1", "--kafka", "ssl.key.password=flag-secret"],
+            file: #"{"kafka": {"sasl.oauthbearer.client.secret": "file-secret"}, "kafka.sasl.username": "alice"}"#,
+            environment: ["NEWSCLF_KAFKA_SASL_PASSWORD": "env-secret"])
+        let text = configuration.redactedDescription
+        for secret in ["flag-secret", "file-secret", "env-secret"] {
+            #expect(!text.contains(secret), "\(secret) is masked")
+        }
+        #expect(text.contains("kafka.ssl.key.password=\(KafkaRedaction.mask)"))
+        #expect(text.contains("kafka.sasl.oauthbearer.client.secret=\(KafkaRedaction.mask)"))
+        #expect(text.contains("kafka.sasl.password=\(KafkaRedaction.mask)"))
+        #expect(text.contains("kafka.sasl.username=alice"))
+        #expect(configuration.kafkaProperties["sasl.password"] == "env-secret")
+    }
+
+    @Test func thePrintedConfigurationHasALinePerSetting() throws {
+        let lines = try Self.resolve(["--bootstrap-servers", "b:1"]).redactedDescription.split(separator: "\n")
+        #expect(lines.map { String($0.prefix { $0 != "=" }) } == WorkerConfiguration.keys.sorted())
+    }
+
+    @Test func aDuplicateKeyInTheFileIsRefusedWithItsLineAndColumn() throws {
+        let error = #expect(throws: WorkerConfigurationError.self) {
+            try Self.resolve(
+                ["--bootstrap-servers", "b:1"], file: "{\n  \"batch_max_size\": 8,\n  \"batch_max_size\": 16\n}")
+        }
+        #expect(error?.key == "config")
+        #expect(error?.source.hasSuffix(".json line 3, column 3") == true, "\(String(describing: error))")
+        #expect(error?.problem == #"duplicate key "batch_max_size" (first at line 2)"#)
+        #expect(error?.description.hasPrefix("invalid setting config (/") == true)
+    }
+
+    @Test func aTrailingCommaInTheFilesKafkaObjectIsRefused() throws {
+        let error = #expect(throws: WorkerConfigurationError.self) {
+            try Self.resolve(["--bootstrap-servers", "b:1"], file: "{\"kafka\": {\"acks\": \"all\",\n}}")
+        }
+        #expect(error?.key == "config")
+        #expect(error?.source.hasSuffix(".json line 1, column 25") == true, "\(String(describing: error))")
+        #expect(error?.problem == #"trailing comma before "}""#)
+    }
+
+    @Test func aDuplicateKafkaPropertyInTheFileIsRefused() throws {
+        let error = #expect(throws: WorkerConfigurationError.self) {
+            try Self.resolve(["--bootstrap-servers", "b:1"], file: #"{"kafka": {"acks": "1", "acks": "all"}}"#)
+        }
+        #expect(error?.problem == #"duplicate key "acks" (first at line 1)"#)
+    }
+
+    @Test func aValidFileWithEveryKindOfValueIsAccepted() throws {
+        let configuration = try Self.resolve(
+            [],
+            file: """
+                {
+                  "bootstrap_servers": ["a:1", "b:2"],
+                  "batch_max_size": 16,
+                  "create_topics": true,
+                  "model": null,
+                  "max_in_flight": "100",
+                  "kafka": {"linger.ms": 5}
+                }
+                """)
+        #expect(configuration.bootstrapServers == ["a:1", "b:2"])
+        #expect(configuration.batchMaxSize == 16)
+        #expect(configuration.createTopics)
+        #expect(configuration.model == nil)
+        #expect(configuration.maxInFlight == 100)
+        #expect(configuration.kafkaProperties == ["linger.ms": "5"])
+    }
+
+    @Test func theDeployedExampleFileIsStrictJSONAndResolves() throws {
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("deploy/worker.json.example")
+        let configuration = try WorkerConfiguration.resolve(configFile: example, environment: [:], hostName: "h")
+        #expect(configuration.bootstrapServers.count == 2)
+        #expect(configuration.commitInterval == .milliseconds(1000))
+        #expect(configuration.kafkaProperties["security.protocol"] == "plaintext")
+    }
+
+    @Test func aKafkaPropertyInTheObjectAndAsADottedKeyIsRefused() throws {
+        let error = #expect(throws: WorkerConfigurationError.self) {
+            try Self.resolve(["--bootstrap-servers", "b:1"], file: #"{"kafka": {"acks": "1"}, "kafka.acks": "all"}"#)
+        }
+        #expect(error?.key == "kafka.acks")
+        #expect(error?.problem == #"given twice: also as "acks" in the "kafka" object"#)
+    }
 }

@@ -1,0 +1,113 @@
+import Classification
+import ComputeRuntime
+import Foundation
+import JSON
+import RecurrentNetwork
+import WireFormat
+
+extension WorkerSetting {
+    /// Every setting, in `--help` order. A setting's default may read those before it
+    /// (`transactional_id` names the `instance`).
+    public static let all: [WorkerSetting] = [
+        WorkerSetting(
+            key: "bootstrap_servers", valueName: "<host:port,…>",
+            defaultDescription: "— (required unless embedded_broker)",
+            summary: "The initial Kafka brokers.", isSecret: false, isBoolean: false,
+            defaultText: { _, _ in nil },
+            apply: { value, configuration throws(WorkerConfigurationError) in
+                // Required-ness depends on embedded_broker: WorkerConfigurationResolver checks it.
+                guard let value else { return }
+                let servers = value.text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                    .filter { !$0.isEmpty }
+                for server in servers where !SettingValue.isHostPort(server) {
+                    throw value.failure("\"\(server)\" is not host:port")
+                }
+                configuration.bootstrapServers = servers
+            },
+            describe: { $0.bootstrapServers.joined(separator: ",") }),
+        .text(
+            "group_id", \.groupID, default: "newsclf-worker",
+            summary: "The consumer group; start more workers with the same id to scale out."),
+        .text("input_topic", \.inputTopic, default: WorkerTopics.defaultInput, summary: "The topic of news items."),
+        .text("output_topic", \.outputTopic, default: WorkerTopics.defaultOutput, summary: "The topic of labels."),
+        .text(
+            "dead_letter_topic", \.deadLetterTopic, default: WorkerTopics.defaultDeadLetter,
+            summary: "The topic of inputs that cannot be classified."),
+        WorkerSetting(
+            key: "model", valueName: "<path>", defaultDescription: "the shipped model",
+            summary: "The checkpoint directory, or a symlink to it (re-resolved on SIGHUP).",
+            isSecret: false, isBoolean: false, defaultText: { _, _ in nil },
+            apply: { value, configuration throws(WorkerConfigurationError) in
+                configuration.model = try value?.nonEmpty()
+            },
+            describe: { $0.model ?? "(shipped model)" }),
+        WorkerSetting(
+            key: "processing_guarantee",
+            valueName: "<\(ProcessingGuarantee.allCases.map(\.rawValue).joined(separator: "|"))>",
+            defaultDescription: "`\(ProcessingGuarantee.atLeastOnce.rawValue)`",
+            summary: "at_least_once, or exactly_once (a transactional producer; needs a Kafka broker).",
+            isSecret: false, isBoolean: false, defaultText: { _, _ in ProcessingGuarantee.atLeastOnce.rawValue },
+            apply: { value, configuration throws(WorkerConfigurationError) in
+                guard let value else { return }
+                let text = try value.nonEmpty()
+                guard let guarantee = ProcessingGuarantee(rawValue: text) else {
+                    throw value.failure(
+                        "\"\(text)\" is not one of \(ProcessingGuarantee.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                configuration.processingGuarantee = guarantee
+            },
+            describe: { $0.processingGuarantee.rawValue }),
+        .text(
+            "instance", \.instance, default: "default",
+            summary: "This worker's name among its peers on a host (the systemd instance, %i)."),
+        .text(
+            "transactional_id", \.transactionalID, default: "`newsclf-<hostname>-<instance>`",
+            summary: "The transactional producer's id for exactly_once, stable across restarts of the same instance.",
+            defaultText: { resolved, hostName in "newsclf-\(hostName)-\(resolved.instance)" }),
+        .integer(
+            "batch_max_size", \.batchMaxSize, default: 64, range: 1...4096,
+            summary: "The most items classified together, 1...4096."),
+        .milliseconds(
+            "batch_max_wait_ms", \.batchMaxWait, default: 5, range: 0...60_000,
+            summary: "Milliseconds a poll waits to fill a batch after its first item, 0...60000."),
+        .integer(
+            "max_message_bytes", \.maxMessageBytes, default: NewsInput.defaultMaxMessageBytes, range: 1...(1 << 30),
+            summary: "Larger input messages are dead letters (too_large)."),
+        .integer(
+            "max_in_flight", \.maxInFlight, default: 4096, range: 1...1_000_000,
+            summary: "The most inputs read but not yet answered; above it the partitions are paused."),
+        .integer(
+            "inference_threads", \.inferenceThreads, default: "the CPU count", range: 1...256,
+            summary: "Threads that classify one batch, 1...256; above 1, OpenBLAS runs single-threaded.",
+            defaultValue: { min(ProcessInfo.processInfo.activeProcessorCount, 256) }),
+        .milliseconds(
+            "drain_timeout_ms", \.drainTimeout, default: 30_000, range: 0...3_600_000,
+            summary: "Milliseconds a shutdown may wait for outstanding outputs."),
+        .milliseconds(
+            "commit_interval_ms", \.commitInterval, default: 1000, range: 0...60_000,
+            summary: "How often acknowledged offsets are committed (at-least-once); 0 commits after every batch."),
+        WorkerSetting(
+            key: "metrics_address", valueName: "<host:port>", defaultDescription: "`127.0.0.1:9464`",
+            summary: "host:port of /metrics, /healthz and /readyz; empty turns the server off.",
+            isSecret: false, isBoolean: false, defaultText: { _, _ in "127.0.0.1:9464" },
+            apply: { value, configuration throws(WorkerConfigurationError) in
+                guard let value else { return }
+                let address = value.trimmed
+                guard !address.isEmpty else {
+                    configuration.metricsAddress = nil
+                    return
+                }
+                guard SettingValue.isHostPort(address) else { throw value.failure("\"\(address)\" is not host:port") }
+                configuration.metricsAddress = address
+            },
+            describe: { $0.metricsAddress ?? "" }),
+        .boolean("create_topics", \.createTopics, summary: "Create the three topics before starting."),
+        .boolean(
+            "embedded_broker", \.embeddedBroker,
+            summary: "Start an in-process mock Kafka cluster (librdkafka's) and run against it."),
+        .choice(
+            "log_level", \.logLevel, default: "info",
+            choices: ["trace", "debug", "info", "notice", "warning", "error", "critical"],
+            summary: "The swift-log level."),
+    ]
+}
