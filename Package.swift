@@ -138,6 +138,7 @@ let package = Package(
                 "Kafka", "Worker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]),
 
         // Benchmarks (scripts/bench-*), built in release only by those scripts.
