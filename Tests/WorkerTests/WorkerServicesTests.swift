@@ -29,6 +29,9 @@ import Worker
         let journal: Journal
         var finishes = false
         var fails = false
+        /// Ignores graceful shutdown: returns only when cancelled, then throws (a drain that
+        /// hangs, like ``ClassificationService`` cancelled past the deadline).
+        var hangs = false
 
         func run() async throws {
             journal.record("start:\(name)")
@@ -36,6 +39,11 @@ import Worker
             if finishes {
                 journal.record("finish:\(name)")
                 return
+            }
+            if hangs {
+                while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(5)) }
+                journal.record("cancel:\(name)")
+                throw StubError(service: name)
             }
             do {
                 try await gracefulShutdown()
@@ -126,5 +134,26 @@ import Worker
             Self.services(journal, observability: Stub(name: "observability", journal: journal, fails: true)))
         await #expect(throws: StubError(service: "observability")) { try await group.run() }
         #expect(journal.events("stop") == ["classification", "model-reload", "watchdog", "consumer-lag"])
+    }
+
+    @Test func aDrainPastTheDeadlineCancelsTheGroupAndEndsWithTheClassificationError() async throws {
+        let journal = Journal()
+        var services = Self.services(journal, classification: Stub(name: "classification", journal: journal, hangs: true))
+        services.maximumGracefulShutdownDuration = .milliseconds(100)
+        let group = Self.group(services)
+        let clock = ContinuousClock()
+        var shutdownStart = clock.now
+        await #expect(throws: StubError(service: "classification")) {
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                try await Self.waitUntilStarted(journal)
+                shutdownStart = clock.now
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+        }
+        #expect(clock.now - shutdownStart < .seconds(5))
+        #expect(Set(journal.events("cancel")) == Set(Self.startOrder), "the whole group is cancelled")
+        #expect(journal.events("stop").isEmpty, "nothing shut down gracefully after the classification hung")
     }
 }
