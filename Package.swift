@@ -171,6 +171,7 @@ let package = Package(
                 "CommandLineSupport", "Kafka",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]),
 
         // Benchmarks (scripts/bench-*), built in release only by those scripts.

@@ -87,7 +87,7 @@ public struct DemoRun: Sendable {
         let worker = try WorkerProcess(
             executable: configuration.workerExecutable, arguments: workerArguments, metricsAddress: "127.0.0.1:\(port)",
             environment: ProcessInfo.processInfo.environment, logFile: configuration.workerLog)
-        let interruptGuard = InterruptGuard(childPID: worker.processIdentifier)
+        let interruptGuard = await InterruptGuard(childPID: worker.processIdentifier)
         defer { interruptGuard.cancel() }
         do {
             try await worker.waitUntilReady(timeout: .seconds(60))

@@ -56,20 +56,21 @@ public final class ClassificationWorker: Sendable {
     private let transactionTestHook: TransactionTestHook?
     /// Transactions begun since start (the test hook's argument).
     private let transactionCount = Atomic<Int>(0)
+    /// The consumer while ``run()`` runs, for ``consumerLag()``.
+    private let runningConsumer = Mutex<KafkaConsumer?>(nil)
 
     /// How long an idle poll waits for the first record of a batch.
     static let idlePollTimeout: Duration = .milliseconds(100)
     /// How long transaction calls may take.
     static let transactionTimeout: Duration = .seconds(30)
-    /// How often the consumer lag gauge is refreshed.
-    static let lagInterval: Duration = .seconds(5)
 
     /// - Parameters:
     ///   - configuration: the resolved settings (bootstrap servers must be set).
     ///   - models: the loaded model.
     ///   - metrics: where metrics go (share it with ``ModelStore``).
     ///   - health: updated as the worker starts, serves and drains.
-    ///   - notifier: systemd notifications (`READY=1`, `WATCHDOG=1`, `RELOADING=1`, `STOPPING=1`).
+    ///   - notifier: systemd notifications (`READY=1`, `RELOADING=1`, `STOPPING=1`; the keep-alive
+    ///     `WATCHDOG=1` is ``WatchdogKeepAlive``'s).
     ///   - logger: the worker's log; payloads only at `debug`.
     ///   - transactionTestHook: exactly-once fault injection for tests (``TransactionTestHook``).
     public init(
@@ -130,15 +131,11 @@ public final class ClassificationWorker: Sendable {
         }
         try consumer.subscribe(topics: [configuration.inputTopic])
         logger.info("subscribed", metadata: ["kafka.topic": "\(configuration.inputTopic)"])
-        let lagTask = Task { [self] in await reportLag(consumer) }
-        defer { lagTask.cancel() }
+        runningConsumer.withLock { $0 = consumer }
+        defer { runningConsumer.withLock { $0 = nil } }
         health.heartbeat()
         if !isStopRequested { health.setReady(true) }
         notify { try $0.ready(status: "consuming \(self.configuration.inputTopic)") }
-        let keepAliveTask = SystemdNotifier.watchdogInterval().map { interval in
-            Task { [self] in await keepAlive(every: interval / 2, whileProgressWithin: interval) }
-        }
-        defer { keepAliveTask?.cancel() }
         logger.info(
             "worker started",
             metadata: [
@@ -700,41 +697,23 @@ public final class ClassificationWorker: Sendable {
         }
     }
 
-    /// Refreshes `newsclf_consumer_lag` every ``lagInterval``: high watermark − position.
-    private func reportLag(_ consumer: KafkaConsumer) async {
-        while !Task.isCancelled {
-            try? await Task.sleep(for: Self.lagInterval)
-            guard !Task.isCancelled, let assignment = try? consumer.assignment(), !assignment.isEmpty,
-                let positions = try? consumer.positions(assignment)
+    /// The lag of each assigned partition, in records: high watermark − position (what
+    /// ``ConsumerLagReporter`` publishes as `newsclf_consumer_lag`). Empty while ``run()`` is not
+    /// running or nothing is assigned; a partition whose position or watermarks cannot be read
+    /// (within 2 s) is left out.
+    public func consumerLag() async -> [KafkaTopicPartition: Int64] {
+        guard let consumer = runningConsumer.withLock({ $0 }), let assignment = try? consumer.assignment(),
+            !assignment.isEmpty, let positions = try? consumer.positions(assignment)
+        else { return [:] }
+        var lag: [KafkaTopicPartition: Int64] = [:]
+        for partition in assignment {
+            guard let position = positions[partition],
+                let watermarks = try? await consumer.watermarks(
+                    topic: partition.topic, partition: partition.partition, timeout: .seconds(2))
             else { continue }
-            for partition in assignment {
-                guard let position = positions[partition],
-                    let watermarks = try? await consumer.watermarks(
-                        topic: partition.topic, partition: partition.partition, timeout: .seconds(2))
-                else { continue }
-                metrics.lag(max(0, watermarks.high - position), of: partition)
-            }
+            lag[partition] = max(0, watermarks.high - position)
         }
-    }
-
-    /// systemd's watchdog keep-alive: sends `WATCHDOG=1` every `period` (half of `WatchdogSec`,
-    /// as `sd_watchdog_enabled(3)` advises) for as long as the batch loop made progress
-    /// (``WorkerHealth/heartbeat()``) within `window` (the whole `WatchdogSec`). A timer of its
-    /// own keeps the cadence steady while a batch is being classified; a wedged loop stops the
-    /// keep-alives, and systemd restarts the worker at most two watchdog intervals after it
-    /// wedged.
-    private func keepAlive(every period: Duration, whileProgressWithin window: Duration) async {
-        while !Task.isCancelled {
-            try? await Task.sleep(for: period)
-            guard !Task.isCancelled else { return }
-            if health.timeSinceHeartbeat < window {
-                notify { try $0.watchdog() }
-            } else {
-                logger.warning(
-                    "batch loop made no progress within the watchdog interval; not sending WATCHDOG=1",
-                    metadata: ["watchdog_ms": "\(window.wholeMilliseconds)"])
-            }
-        }
+        return lag
     }
 
     private func notify(_ body: (SystemdNotifier) throws -> Void) {

@@ -3,6 +3,8 @@ import FlyingSocks
 import Foundation
 import struct Logging.Logger
 import Prometheus
+import ServiceLifecycle
+import Synchronization
 
 /// The worker's observability HTTP server: `GET /metrics` (Prometheus), `GET /healthz`
 /// (liveness), `GET /readyz` (readiness); see ``ObservabilityHTTPHandler`` for the responses.
@@ -25,8 +27,8 @@ import Prometheus
 /// await server.shutdown()
 /// ```
 ///
-/// or, in a task group whose cancellation stops it, `try await server.run()`.
-public actor ObservabilityServer {
+/// or as a `Service` of a `ServiceGroup` (``run()``): graceful shutdown or cancellation stops it.
+public actor ObservabilityServer: Service {
     /// The address asked for (port 0: any free port; see ``boundAddress``).
     public nonisolated let address: ObservabilityAddress
     private let registry: PrometheusCollectorRegistry
@@ -139,25 +141,35 @@ public actor ObservabilityServer {
         logger.info("observability server on http://\(running.boundAddress) stopped")
     }
 
-    /// Starts the server (``start()``), serves until the calling task is cancelled, then shuts
-    /// it down.
+    /// Serves until graceful shutdown (in a `ServiceGroup`) or cancellation, then shuts the
+    /// server down. Starts it first (``start()``) unless it already runs: `newsclf-worker` starts
+    /// it before the group, so that a busy port fails the start before systemd hears `READY=1`.
     ///
     /// - Throws: what ``start()`` throws, or ``ObservabilityServerError/serverFailed(_:message:)``
     ///   when the server stops on its own (its listening socket failed).
     public func run() async throws(ObservabilityServerError) {
-        try await start()
+        if running == nil { try await start() }
         guard let task = running?.task, let quietErrors = running?.quietErrors else { return }
-        let error = await withTaskCancellationHandler {
+        let asked = StopRequest()
+        let error = await withTaskCancellationOrGracefulShutdownHandler {
             await task.value
-        } onCancel: {
+        } onCancelOrGracefulShutdown: {
+            asked.set()
             quietErrors.set(true)
             task.cancel()
         }
         let bound = running?.boundAddress ?? address
         await shutdown()
-        if !Task.isCancelled {
+        if !asked.isSet {
             throw .serverFailed(bound, message: error.map(Self.describe) ?? "stopped")
         }
+    }
+
+    /// Whether ``run()``'s caller asked it to stop (graceful shutdown or cancellation).
+    private final class StopRequest: Sendable {
+        private let value = Atomic(false)
+        var isSet: Bool { value.load(ordering: .acquiring) }
+        func set() { value.store(true, ordering: .releasing) }
     }
 
     private enum StartEvent: Sendable {

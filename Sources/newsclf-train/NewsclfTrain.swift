@@ -4,14 +4,16 @@ import ComputeRuntime
 import Foundation
 import RecurrentNetwork
 import TextPipeline
+import Synchronization
 import Training
+import UnixSignals
 
 /// `newsclf-train`: trains a classifier on AG News and writes a checkpoint the worker serves.
 ///
 /// Exit codes (DESIGN.md "Interfaces"): 0 success (also after SIGINT/SIGTERM, which save a
 /// resumable state), 1 runtime failure, 2 usage or bad input.
 @main
-struct NewsclfTrain: ParsableCommand {
+struct NewsclfTrain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "newsclf-train",
         abstract: "Train a news-topic classifier on AG News (CSV or JSONL) and write checkpoints.",
@@ -118,11 +120,10 @@ struct NewsclfTrain: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         guard let directory = resume ?? out else { throw ExitCode(2) }
-        let stop = StopRequest()
-        let signals = stop.install(signals: [SIGINT, SIGTERM])
-        defer { signals.cancel() }
+        let stop = await StopRequest(trapping: [.sigint, .sigterm])
+        defer { stop.cancel() }
         do {
             var base = TrainingConfiguration()
             var threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
@@ -138,7 +139,11 @@ struct NewsclfTrain: ParsableCommand {
                 trainFile: URL(fileURLWithPath: train), testFile: test.map { URL(fileURLWithPath: $0) },
                 outputDirectory: URL(fileURLWithPath: directory), configuration: trainingConfiguration(over: base),
                 threads: threadCount, resume: resume != nil, initFrom: initFrom.map { URL(fileURLWithPath: $0) })
-            _ = try TrainingRun(options: options).run(log: ConsoleTrainingLog(), shouldStop: { stop.isRequested })
+            // On a thread of its own: the training's synchronous numerics would hold a thread of
+            // the concurrency pool, which the signal sequence needs, for the whole run.
+            try await Self.onOwnThread { () throws(TrainingError) in
+                _ = try TrainingRun(options: options).run(log: ConsoleTrainingLog(), shouldStop: { stop.isRequested })
+            }
         } catch {
             FileHandle.standardError.write(Data("newsclf-train: error: \(error)\n".utf8))
             throw ExitCode(error.isBadInput ? 2 : 1)
@@ -153,17 +158,51 @@ struct NewsclfTrain: ParsableCommand {
 extension ModelArchitecture.Cell: ExpressibleByArgument {}
 extension ModelArchitecture.Pooling: ExpressibleByArgument {}
 
-/// Set from a signal handler, polled by the training loop between steps.
-final class StopRequest: @unchecked Sendable {
-    private let lock = NSLock()
-    private var requested = false
-
-    var isRequested: Bool { lock.withLock { requested } }
-
-    /// Requests a stop when one of `signals` arrives, for as long as the returned observer lives.
-    func install(signals: [Int32]) -> SignalObserver {
-        SignalObserver(signals) { [self] _ in
-            lock.withLock { requested = true }
+extension NewsclfTrain {
+    /// Runs `body` on a new thread (8 MiB of stack) and returns once it did, throwing what it threw.
+    static func onOwnThread<E: Error>(_ body: @escaping @Sendable () throws(E) -> Void) async throws(E) {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Void, E>, Never>) in
+            let thread = Thread {
+                do throws(E) {
+                    try body()
+                    continuation.resume(returning: .success(()))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
         }
+        try result.get()
+    }
+}
+
+/// Set when one of the trapped signals arrives (`UnixSignalsSequence`), polled by the training
+/// loop between steps.
+final class StopRequest: Sendable {
+    private final class Flag: Sendable {
+        let value = Atomic(false)
+    }
+
+    private let flag: Flag
+    private let watcher: Task<Void, Never>
+
+    /// Traps `signals` from now on (their default action, ending the process, no longer
+    /// applies) until ``cancel()``.
+    init(trapping signals: [UnixSignal]) async {
+        let sequence = await UnixSignalsSequence(trapping: signals)
+        let flag = Flag()
+        self.flag = flag
+        watcher = Task {
+            for await _ in sequence { flag.value.store(true, ordering: .releasing) }
+        }
+    }
+
+    /// Whether a trapped signal arrived.
+    var isRequested: Bool { flag.value.load(ordering: .acquiring) }
+
+    /// Stops watching the signals.
+    func cancel() {
+        watcher.cancel()
     }
 }

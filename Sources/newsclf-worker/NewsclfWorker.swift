@@ -4,12 +4,15 @@ import Foundation
 import Kafka
 import Logging
 import RecurrentNetwork
+import ServiceLifecycle
+import UnixSignals
 import Worker
 
 /// `newsclf-worker`: the streaming classifier daemon (DESIGN.md "Interfaces").
 ///
 /// Exit status: 0 after a clean shutdown (SIGTERM/SIGINT), 1 on a runtime failure (a fatal
-/// Kafka error, a fenced transactional producer), 2 for bad configuration or an unloadable model.
+/// Kafka error, a fenced transactional producer, a drain past its deadline, a second stop
+/// signal), 2 for bad configuration or an unloadable model.
 @main
 struct NewsclfWorker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,19 +33,71 @@ struct NewsclfWorker: AsyncParsableCommand {
         await runNewsclfCommand()
     }
 
+    /// Resolves the configuration, prepares the topics and the model, and runs the worker's
+    /// `ServiceGroup` (``WorkerServices``) until it drained.
     func run() async throws {
         var configuration: WorkerConfiguration
         do {
             configuration = try options.resolve()
         } catch {
-            FileHandle.standardError.write(Data("newsclf-worker: \(error)\n".utf8))
-            throw ExitCode(2)
+            throw Self.fail("\(error)", status: 2)
         }
         if options.printConfig {
             print(configuration.redactedDescription)
             return
         }
-        let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        let logger = Self.bootstrapLogging(level: Logger.Level(rawValue: configuration.logLevel) ?? .info)
+        // Before anything slow (topics, model): a stop signal while starting exits 0, and a
+        // SIGHUP waits in its sequence until the reload service runs.
+        let stopSignals = await StopSignalWatcher(logger: logger)
+        let reloadRequests = await UnixSignalsSequence(trapping: .sighup)
+        logger.info(
+            "starting",
+            metadata: [
+                "group_id": "\(configuration.groupID)", "input_topic": "\(configuration.inputTopic)",
+                "processing_guarantee": "\(configuration.processingGuarantee.rawValue)",
+            ])
+        let embeddedBroker = try await Self.prepareTopics(&configuration, logger: logger)
+        defer { withExtendedLifetime(embeddedBroker) {} }
+
+        // Before any metric exists: metrics made earlier stay on swift-metrics' no-op backend.
+        let registry = PrometheusBootstrap.bootstrap()
+        let metrics = WorkerMetrics()
+        let models = try Self.loadModel(configuration, metrics: metrics, logger: logger)
+        let health = WorkerHealth()
+        let observability = try await Self.startObservability(on: configuration.metricsAddress, logger: logger) {
+            ObservabilityServer(address: $0, registry: registry, health: health, logger: logger)
+        }
+        let worker = ClassificationWorker(
+            configuration: configuration, models: models, metrics: metrics, health: health,
+            logger: logger, transactionTestHook: try Self.transactionTestHook(logger: logger))
+
+        let services = WorkerServices(
+            observability: observability,
+            consumerLag: ConsumerLagReporter(metrics: metrics) { await worker.consumerLag() },
+            watchdog: SystemdNotifier.watchdogInterval().map {
+                WatchdogKeepAlive(watchdogInterval: $0, health: health, logger: logger)
+            },
+            modelReload: ModelReloadService(requests: reloadRequests, logger: logger) { worker.reloadModel() },
+            classification: ClassificationService(worker: worker),
+            drainTimeout: configuration.drainTimeout)
+        let group = ServiceGroup(configuration: services.groupConfiguration(logger: logger))
+        stopSignals.handOver(to: group)
+        do {
+            try await group.run()
+        } catch {
+            logger.critical("worker failed", metadata: ["error": "\(error)"])
+            throw ExitCode(1)
+        }
+    }
+
+    /// Writes `newsclf-worker: message` to standard error; returns the exit to throw.
+    private static func fail(_ message: String, status: Int32) -> ExitCode {
+        FileHandle.standardError.write(Data("newsclf-worker: \(message)\n".utf8))
+        return ExitCode(status)
+    }
+
+    private static func bootstrapLogging(level: Logger.Level) -> Logger {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
@@ -50,27 +105,25 @@ struct NewsclfWorker: AsyncParsableCommand {
         }
         var logger = Logger(label: "newsclf.worker")
         logger.logLevel = level
-        // Before anything slow (topics, model): SIGTERM while starting exits 0 instead of dying.
-        let signals = SignalHandlers(forcedExitAfter: configuration.drainTimeout + .seconds(15), logger: logger)
-        logger.info(
-            "starting",
-            metadata: [
-                "group_id": "\(configuration.groupID)", "input_topic": "\(configuration.inputTopic)",
-                "processing_guarantee": "\(configuration.processingGuarantee.rawValue)",
-            ])
+        return logger
+    }
 
-        var embeddedBroker: KafkaMockCluster?
+    /// Starts the embedded broker (and points the configuration at it) or creates the topics
+    /// when asked to; failures exit 1.
+    private static func prepareTopics(
+        _ configuration: inout WorkerConfiguration, logger: Logger
+    ) async throws -> KafkaMockCluster? {
         do {
             if configuration.embeddedBroker {
                 // The mock's owning handle has no bootstrap servers and says so at `notice`.
                 var mockLogger = logger
-                mockLogger.logLevel = max(level, .warning)
+                mockLogger.logLevel = max(logger.logLevel, .warning)
                 let cluster = try KafkaMockCluster(brokerCount: 1, logger: mockLogger)
                 configuration.bootstrapServers = [cluster.bootstrapServers]
                 try WorkerTopics(configuration).create(on: cluster)
-                embeddedBroker = cluster
                 print("embedded broker: \(cluster.bootstrapServers)")
                 fflush(nil)
+                return cluster
             } else if configuration.createTopics {
                 var admin = KafkaAdminConfiguration(bootstrapServers: configuration.bootstrapServers)
                 admin.properties = configuration.adminProperties
@@ -79,73 +132,66 @@ struct NewsclfWorker: AsyncParsableCommand {
                     logger.info("topic ready", metadata: ["kafka.topic": "\(outcome)"])
                 }
             }
+            return nil
         } catch {
             logger.critical("cannot prepare the topics", metadata: ["error": "\(error)"])
             throw ExitCode(1)
         }
+    }
 
-        // Before any metric exists: metrics made earlier stay on swift-metrics' no-op backend.
-        let registry = PrometheusBootstrap.bootstrap()
-        let metrics = WorkerMetrics()
-        let models: ModelStore
+    /// Loads the model (an unloadable one exits 2).
+    private static func loadModel(
+        _ configuration: WorkerConfiguration, metrics: WorkerMetrics, logger: Logger
+    ) throws -> ModelStore {
         do {
             configuration.configureBLASThreads()
-            models = try ModelStore(
+            return try ModelStore(
                 path: configuration.model, inferenceOptions: configuration.inferenceOptions, metrics: metrics,
                 logger: logger)
         } catch {
-            FileHandle.standardError.write(Data("newsclf-worker: \(error)\n".utf8))
-            throw ExitCode(2)
+            throw fail("\(error)", status: 2)
         }
-        let health = WorkerHealth()
+    }
 
-        // /metrics, /healthz, /readyz on metrics_address (nil = off); a busy port fails here,
-        // before systemd hears READY=1.
-        var observability: ObservabilityServer?
-        if let metricsAddress = configuration.metricsAddress {
-            do {
-                let server = ObservabilityServer(
-                    address: try ObservabilityAddress(parsing: metricsAddress), registry: registry,
-                    health: health, logger: logger)
-                try await server.start()
-                observability = server
-            } catch {
-                logger.critical("cannot start the observability server", metadata: ["error": "\(error)"])
-                if case .invalidAddress = error { throw ExitCode(2) }
-                throw ExitCode(1)
-            }
+    /// Binds `/metrics`, `/healthz`, `/readyz` on `metrics_address` (`nil` when off) now, so that
+    /// a busy port fails the start (exit 1; an invalid address exits 2) before systemd hears
+    /// `READY=1`; the group serves and stops it.
+    private static func startObservability(
+        on metricsAddress: String?, logger: Logger, server makeServer: (ObservabilityAddress) -> ObservabilityServer
+    ) async throws -> ObservabilityServer? {
+        guard let metricsAddress else { return nil }
+        do {
+            let server = makeServer(try ObservabilityAddress(parsing: metricsAddress))
+            try await server.start()
+            return server
+        } catch {
+            logger.critical("cannot start the observability server", metadata: ["error": "\(error)"])
+            if case .invalidAddress = error { throw ExitCode(2) }
+            throw ExitCode(1)
         }
+    }
 
-        let unknownVariables = WorkerConfiguration.unknownEnvironmentVariables(in: ProcessInfo.processInfo.environment)
+    /// Warns about `NEWSCLF_*` variables that name no setting, and reads the exactly-once test
+    /// hook (a bad value exits 2).
+    private static func transactionTestHook(logger: Logger) throws -> TransactionTestHook? {
+        let environment = ProcessInfo.processInfo.environment
+        let unknownVariables = WorkerConfiguration.unknownEnvironmentVariables(in: environment)
         if !unknownVariables.isEmpty {
             logger.warning(
                 "environment variables that name no setting are ignored (settings are NEWSCLF_<KEY> for the keys of --help)",
                 metadata: ["variables": "\(unknownVariables.joined(separator: ","))"])
         }
-        let transactionTestHook: TransactionTestHook?
+        let hook: TransactionTestHook?
         do {
-            transactionTestHook = try TransactionTestHook.from(environment: ProcessInfo.processInfo.environment)
+            hook = try TransactionTestHook.from(environment: environment)
         } catch {
-            FileHandle.standardError.write(Data("newsclf-worker: \(error)\n".utf8))
-            throw ExitCode(2)
+            throw fail("\(error)", status: 2)
         }
-        if transactionTestHook != nil {
+        if hook != nil {
             logger.warning(
                 "test hook active: transactions are held open or aborted on purpose",
                 metadata: ["variable": "\(TransactionTestHook.environmentVariable)"])
         }
-        let worker = ClassificationWorker(
-            configuration: configuration, models: models, metrics: metrics, health: health,
-            logger: logger, transactionTestHook: transactionTestHook)
-        signals.attach(worker)
-        defer { withExtendedLifetime((signals, embeddedBroker)) {} }
-        do {
-            try await worker.run()
-        } catch {
-            logger.critical("worker failed", metadata: ["error": "\(error)"])
-            await observability?.shutdown()
-            throw ExitCode(1)
-        }
-        await observability?.shutdown()
+        return hook
     }
 }

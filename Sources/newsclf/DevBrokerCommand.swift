@@ -1,9 +1,9 @@
 import ArgumentParser
 import CommandLineSupport
-import Dispatch
 import Foundation
 import Kafka
 import Logging
+import UnixSignals
 import WireFormat
 
 /// `newsclf dev-broker`: librdkafka's mock Kafka cluster (``KafkaMockCluster``) as a process of
@@ -48,11 +48,7 @@ struct DevBrokerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (stop, stopContinuation) = AsyncStream<Int32>.makeStream()
-        let signals = SignalObserver([SIGINT, SIGTERM], queue: DispatchQueue(label: "newsclf.dev-broker.signals")) {
-            stopContinuation.yield($0)
-        }
-        defer { withExtendedLifetime(signals) {} }
+        let stop = await UnixSignalsSequence(trapping: .sigint, .sigterm)
 
         // The mock's owning handle has no bootstrap servers of its own and says so at `notice`.
         var logger = Logger(label: "newsclf.dev-broker")
@@ -77,8 +73,8 @@ struct DevBrokerCommand: AsyncParsableCommand {
 
                 """.utf8))
 
-        for await signalNumber in stop {
-            FileHandle.standardError.write(Data("newsclf dev-broker: signal \(signalNumber); stopping\n".utf8))
+        for await signal in stop {
+            FileHandle.standardError.write(Data("newsclf dev-broker: signal \(signal.rawValue); stopping\n".utf8))
             break
         }
         cluster.stop()
