@@ -53,6 +53,9 @@ public struct WorkerConfiguration: Sendable, Equatable {
     /// `drain_timeout_ms`: how long a shutdown may wait for outstanding outputs, in
     /// milliseconds. Default 30000.
     public var drainTimeout: Duration
+    /// `commit_interval_ms`: how often at-least-once commits the answered offsets, in
+    /// milliseconds, 0...60000; 0 commits after every batch. Default 1000.
+    public var commitInterval: Duration = .milliseconds(1000)
     /// `metrics_address`: `host:port` of the observability HTTP server; `nil` (empty string)
     /// turns it off. Default `127.0.0.1:9464`.
     public var metricsAddress: String?
@@ -71,7 +74,7 @@ public struct WorkerConfiguration: Sendable, Equatable {
         "bootstrap_servers", "group_id", "input_topic", "output_topic", "dead_letter_topic", "model",
         "processing_guarantee", "transactional_id", "instance", "batch_max_size",
         "batch_max_wait_ms", "max_message_bytes", "max_in_flight", "inference_threads", "drain_timeout_ms",
-        "metrics_address", "create_topics", "embedded_broker", "log_level",
+        "commit_interval_ms", "metrics_address", "create_topics", "embedded_broker", "log_level",
     ]
 
     /// The environment variable prefix: `NEWSCLF_` + the key in upper case.
@@ -153,6 +156,7 @@ public struct WorkerConfiguration: Sendable, Equatable {
             "max_in_flight": String(maxInFlight),
             "inference_threads": String(inferenceThreads),
             "drain_timeout_ms": String(drainTimeout.wholeMilliseconds),
+            "commit_interval_ms": String(commitInterval.wholeMilliseconds),
             "metrics_address": metricsAddress ?? "",
             "create_topics": String(createTopics),
             "embedded_broker": String(embeddedBroker),
@@ -455,6 +459,7 @@ private struct ValueSources {
             inferenceThreads: try integer(
                 "inference_threads", default: min(ProcessInfo.processInfo.activeProcessorCount, 256), range: 1...256),
             drainTimeout: .milliseconds(try integer("drain_timeout_ms", default: 30_000, range: 0...3_600_000)),
+            commitInterval: .milliseconds(try integer("commit_interval_ms", default: 1000, range: 0...60_000)),
             metricsAddress: metricsAddress,
             createTopics: try boolean("create_topics"),
             embeddedBroker: embeddedBroker,

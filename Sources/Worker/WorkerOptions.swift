@@ -37,6 +37,8 @@ public struct WorkerOptions: ParsableArguments, Sendable {
     public var inferenceThreads: String?
     @Option(help: "Milliseconds a shutdown may wait for outstanding outputs (default 30000).")
     public var drainTimeoutMs: String?
+    @Option(help: "Milliseconds between commits of answered offsets, at_least_once; 0: after every batch (default 1000).")
+    public var commitIntervalMs: String?
     @Option(help: "host:port of the metrics and health server; empty turns it off (default 127.0.0.1:9464).")
     public var metricsAddress: String?
     @Flag(inversion: .prefixedNo, help: "Create the three topics before starting.")
@@ -62,7 +64,7 @@ public struct WorkerOptions: ParsableArguments, Sendable {
             ("instance", instance), ("batch_max_size", batchMaxSize),
             ("batch_max_wait_ms", batchMaxWaitMs), ("max_message_bytes", maxMessageBytes),
             ("max_in_flight", maxInFlight), ("inference_threads", inferenceThreads),
-            ("drain_timeout_ms", drainTimeoutMs),
+            ("drain_timeout_ms", drainTimeoutMs), ("commit_interval_ms", commitIntervalMs),
             ("metrics_address", metricsAddress), ("create_topics", createTopics.map(String.init)),
             ("embedded_broker", embeddedBroker.map(String.init)), ("log_level", logLevel),
         ]
