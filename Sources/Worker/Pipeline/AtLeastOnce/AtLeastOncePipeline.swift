@@ -124,6 +124,12 @@ final class AtLeastOncePipeline: Sendable {
                             || (partitions.map { machine.tracker.inFlightCount(of: $0) } ?? machine.tracker.inFlightCount) == 0
                     }
                 }
+                // A commit in flight ends first: refused, it puts its offsets back, and they go
+                // with this revocation's or this stop's commit.
+                if let running = stages.commit {
+                    stages.commit = nil
+                    await running.value
+                }
                 try await perform(machine.withLock { $0.outputsDrained(of: partitions) }, &stages)
             case .commit(let offsets, let reason):
                 try await commit(offsets, reason: reason, &stages)
@@ -162,6 +168,7 @@ final class AtLeastOncePipeline: Sendable {
         let clock = ContinuousClock()
         let consumer = context.consumer
         if reason == .interval || (reason == .rebalanceSettled && stages.drainDeadline == nil) {
+            await stages.commit?.value  // one at a time, in order
             stages.commit = Task { [self] in
                 var failure: KafkaError?
                 do throws(KafkaError) { try await consumer.commit(offsets) } catch { failure = error }
