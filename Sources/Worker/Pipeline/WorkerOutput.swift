@@ -75,4 +75,26 @@ public enum WorkerOutput {
                 KafkaHeader(name: errorMessageHeader, string: message),
             ])
     }
+
+    /// Dead-letter header on a dead letter re-sent without its value: the original size and why
+    /// (`"2000000 bytes: MSG_SIZE_TOO_LARGE"`).
+    public static let valueDroppedHeader = "newsclf.error.value_dropped"
+
+    /// A dead letter whose value does not fit the producer's or the broker's limit, to be sent
+    /// again with a null value and ``valueDroppedHeader``; `nil` for a label (small, never too
+    /// large) or for a dead letter already without a value.
+    ///
+    /// - Parameters:
+    ///   - message: the refused record.
+    ///   - deadLetterTopic: the dead-letter topic (only its records lose their value).
+    ///   - error: the refusal (named in the header).
+    public static func withoutValue(
+        _ message: KafkaProducerMessage, deadLetterTopic: String, error: KafkaError
+    ) -> KafkaProducerMessage? {
+        guard message.topic == deadLetterTopic, let value = message.value else { return nil }
+        var smaller = message
+        smaller.value = nil
+        smaller.headers.append(KafkaHeader(name: valueDroppedHeader, string: "\(value.count) bytes: \(error.name)"))
+        return smaller
+    }
 }

@@ -12,7 +12,7 @@ import Kafka
 /// A value type without synchronisation; the worker keeps it behind a lock.
 public struct OffsetTracker: Sendable {
     /// An output waiting for its delivery report.
-    public struct Pending: Sendable {
+    public struct Pending: Sendable, Equatable {
         /// The input's partition.
         public var partition: KafkaTopicPartition
         /// The input's offset.
