@@ -45,10 +45,14 @@ extension WorkerBrokerTests {
             let committed = try await fixture.committedOffsets(groupID: groupID, partitions: Self.partitions)
             let high = try await fixture.highWatermarks(partitions: Self.partitions)
             #expect(committed == high, "every input partition committed at its end")
-            for worker in [first, second] {
-                let report = try #require(worker.worker.lastDrainReport)
-                #expect(report.isClean, "a drain reported clean committed everything: \(report)")
-            }
+            // The last member leaves no rebalance behind it: its drain must be clean. The first
+            // one's stop can overlap the rebalance that the second's join started (the mock
+            // refuses every commit then, and hands the partitions to the second, which commits
+            // them, as checked above); its report must then name what it left, not claim clean.
+            let last = try #require(second.worker.lastDrainReport)
+            #expect(last.isClean, "the last member's drain committed everything: \(last)")
+            let firstReport = try #require(first.worker.lastDrainReport)
+            #expect(firstReport.isClean || !firstReport.uncommittedPartitions.isEmpty, "\(firstReport)")
         }
 
         /// A stop whose final commit is refused for good is not reported as a clean drain.
