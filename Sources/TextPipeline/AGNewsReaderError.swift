@@ -1,7 +1,7 @@
 /// An AG News CSV file could not be read.
 ///
 /// Every error names the file; an error about a row also names its 1-based line.
-public struct AGNewsReaderError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct AGNewsReaderError: Error, Sendable, Equatable, CustomStringConvertible, LocatedError {
     /// What went wrong.
     public enum Kind: Sendable, Equatable {
         /// The file could not be opened or read (the system's message).
@@ -28,10 +28,6 @@ public struct AGNewsReaderError: Error, Sendable, Equatable, CustomStringConvert
 
     /// The file (path) or source the error is about and, if it is about one row, its line.
     public var location: InputLocation
-    /// The file (path) or source the error is about.
-    public var file: String { location.file }
-    /// The 1-based line of the row, if the error is about a row.
-    public var line: Int? { location.line }
     /// What went wrong.
     public var kind: Kind
 

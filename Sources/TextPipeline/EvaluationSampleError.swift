@@ -1,7 +1,7 @@
 /// An evaluation-sample index file could not be read.
 ///
 /// Every error names the file; an error about an entry also names its 1-based line.
-public struct EvaluationSampleError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct EvaluationSampleError: Error, Sendable, Equatable, CustomStringConvertible, LocatedError {
     /// What went wrong.
     public enum Kind: Sendable, Equatable {
         /// The file could not be opened or read (the system's message).
@@ -16,10 +16,6 @@ public struct EvaluationSampleError: Error, Sendable, Equatable, CustomStringCon
 
     /// The file (path) or source the error is about and, if it is about one entry, its line.
     public var location: InputLocation
-    /// The file (path) or source the error is about.
-    public var file: String { location.file }
-    /// The 1-based line of the entry, if the error is about one.
-    public var line: Int? { location.line }
     /// What went wrong.
     public var kind: Kind
 

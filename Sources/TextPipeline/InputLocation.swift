@@ -16,3 +16,17 @@ public struct InputLocation: Sendable, Hashable, CustomStringConvertible {
     /// `FILE:LINE`, or `FILE`.
     public var description: String { line.map { "\(file):\($0)" } ?? file }
 }
+
+/// An error about a place in an input file (``InputLocation``): the file and line come from
+/// its ``location``, and its description begins with it.
+public protocol LocatedError: Error, CustomStringConvertible {
+    /// Where the problem is.
+    var location: InputLocation { get }
+}
+
+extension LocatedError {
+    /// The file (path) or source the error is about.
+    public var file: String { location.file }
+    /// The 1-based line, if the error is about one row or entry.
+    public var line: Int? { location.line }
+}

@@ -2,7 +2,7 @@
 ///
 /// Every error names the file (or the in-memory source); an error about one entry also names
 /// its 1-based line in `vocab.txt` (line = id + 1).
-public struct VocabularyError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct VocabularyError: Error, Sendable, Equatable, CustomStringConvertible, LocatedError {
     /// What went wrong.
     public enum Kind: Sendable, Equatable {
         /// The file could not be opened or read (the system's message).
@@ -28,10 +28,6 @@ public struct VocabularyError: Error, Sendable, Equatable, CustomStringConvertib
 
     /// The file (path) or source the error is about and, if it is about one entry, its line.
     public var location: InputLocation
-    /// The file (path) or source the error is about.
-    public var file: String { location.file }
-    /// The 1-based line (= id + 1), if the error is about one entry.
-    public var line: Int? { location.line }
     /// What went wrong.
     public var kind: Kind
 
