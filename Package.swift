@@ -83,8 +83,8 @@ let package = Package(
         .target(
             name: "Classification",
             dependencies: ["Checkpoint", "RecurrentNetwork", "TextPipeline", "WireFormat", "JSON"]),
-        // The service: batching, classification, output and dead-letter publishing, commit policy,
-        // reload, health, metrics, systemd integration.
+        // The service: configuration (swift-configuration), the at-least-once and exactly-once
+        // pipelines, the ServiceGroup's services, observability, model reload, systemd.
         .target(
             name: "Worker",
             dependencies: [
@@ -108,7 +108,7 @@ let package = Package(
             ]),
 
         // What the executables share: the entry point (OpenBLAS kernel choice, DESIGN.md's exit
-        // codes) and signal handling.
+        // codes). Signals are swift-service-lifecycle's.
         .target(
             name: "CommandLineSupport",
             dependencies: ["ComputeRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
