@@ -1,5 +1,6 @@
 // Inference throughput of `InferenceEngine` on the notebook's best model shape, side by side
-// with the OpenBLAS sgemm ceiling of this machine and PyTorch's figures (shared/REFERENCE.md).
+// with the OpenBLAS sgemm ceiling of this machine (PyTorch's figures from REFERENCE.md printed for
+// orientation only: a ratio needs the reference measured in the same run, issue 18).
 //
 //   scripts/bench-inference [--tokens PATH] [--quick]
 //
@@ -27,8 +28,6 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 let tokensPath = arguments.firstIndex(of: "--tokens").map { arguments[$0 + 1] }
     ?? packageRoot.appendingPathComponent("../shared/fixtures/tokenize/test_tokens.jsonl.gz").standardizedFileURL.path
 
-/// PyTorch 2.13, 2 threads, same model shape, padded batches (shared/REFERENCE.md).
-let pytorchItemsPerSecond: [Int: Double] = [1: 135, 32: 490, 256: 455]
 
 func peakRSSMegabytes() -> Double {
     var usage = rusage()
@@ -192,7 +191,7 @@ let buildTime = try buildClock.measure {
 print(String(format: "\nengine build: %.2f s each (lookup table [20000×768]); peak RSS after building %d engines: %.0f MB",
              seconds(buildTime) / Double(activeSetups.count), activeSetups.count, peakRSSMegabytes()))
 
-print("\nbatch  items/s  ×PyTorch  real tok/s  GFLOP/s  ×sgemm-ceiling  items/CPU-s  (padded tok/s)")
+print("\nbatch  items/s  real tok/s  GFLOP/s  ×sgemm-ceiling  items/CPU-s  (padded tok/s)")
 for (setup, engine) in zip(activeSetups, engines) {
     print("— \(setup.name)")
     BLAS.setThreadCount(setup.blasThreads)
@@ -200,10 +199,10 @@ for (setup, engine) in zip(activeSetups, engines) {
         let r = try measure(engine, batchSize: batchSize, itemCount: itemCounts[batchSize]!)
         let work = setup.configuration.architecture.padding == .notebook ? r.paddedTokensPerSecond : r.tokensPerSecond
         let gflops = work * flopsPerToken / 1e9
-        print(String(format: "%5d %8.0f %8.2f× %11.0f %8.1f %10.2f %14.0f  (%.0f)", batchSize, r.itemsPerSecond,
-                     r.itemsPerSecond / pytorchItemsPerSecond[batchSize]!, r.tokensPerSecond, gflops,
+        print(String(format: "%5d %8.0f %11.0f %8.1f %10.2f %14.0f  (%.0f)", batchSize, r.itemsPerSecond,
+                     r.tokensPerSecond, gflops,
                      gflops / ceiling[batchSize]!, r.itemsPerCPUSecond, r.paddedTokensPerSecond))
     }
 }
 print(String(format: "\npeak RSS: %.0f MB (all %d engines, the data and the benchmark buffers)", peakRSSMegabytes(), activeSetups.count))
-print("PyTorch 2.13, 2 threads, padded batches (REFERENCE.md): 135 / 490 / 455 items/s at batch 1 / 32 / 256")
+print("for orientation only, not a ratio (another day, another machine; REFERENCE.md): PyTorch 2.13, 2 threads, padded batches, 135 / 490 / 455 items/s at batch 1 / 32 / 256")
