@@ -37,7 +37,9 @@ public struct ConsumerLagReporter: Service, CustomStringConvertible {
                 } catch {
                     return
                 }
-                for (partition, records) in await lag() where !Task.isCancelled {
+                // A lag that was fetched is current: report all of it, even if shutdown
+                // began meanwhile (so each refresh sets every partition's gauge once).
+                for (partition, records) in await lag() {
                     metrics.lag(records, of: partition)
                 }
             }
