@@ -18,6 +18,7 @@ final class ConsumerCallbackContext: RdKafkaCallbackContext, @unchecked Sendable
         var events: [KafkaConsumerEvent] = []
         var pendingRevocation: PendingRevocation?
         var isClosing = false
+        var hasJoinedGroup = false
     }
 
     private let state = Mutex(State())
@@ -40,6 +41,11 @@ final class ConsumerCallbackContext: RdKafkaCallbackContext, @unchecked Sendable
     }
 
     var hasPendingRevocation: Bool { state.withLock { $0.pendingRevocation != nil } }
+
+    /// Whether the consumer is a member of its group: set when the group gave it an assignment
+    /// (possibly empty), cleared when its assignment was lost (session timeout, fatal group
+    /// error) until the next assignment.
+    var hasJoinedGroup: Bool { state.withLock { $0.hasJoinedGroup } }
 
     /// From now on revocations are released at once (during `rd_kafka_consumer_close` and
     /// `rd_kafka_destroy` nobody could act on them).
@@ -95,7 +101,10 @@ final class ConsumerCallbackContext: RdKafkaCallbackContext, @unchecked Sendable
                 }
             }
             logger.info("partitions assigned", metadata: ["kafka.partitions": "\(list)"])
-            append(.partitionsAssigned(list))
+            state.withLock {
+                $0.hasJoinedGroup = true
+                $0.events.append(.partitionsAssigned(list))
+            }
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
             let lost = rd_kafka_assignment_lost(handle) != 0
             let revocation = PendingRevocation(partitions: list, isCooperative: isCooperative)
@@ -103,6 +112,7 @@ final class ConsumerCallbackContext: RdKafkaCallbackContext, @unchecked Sendable
                 "partitions revoked",
                 metadata: ["kafka.partitions": "\(list)", "kafka.lost": "\(lost)"])
             let deferRelease = state.withLock { state in
+                if lost { state.hasJoinedGroup = false }
                 guard !state.isClosing, !list.isEmpty else { return false }
                 state.events.append(.partitionsRevoked(list, lost: lost))
                 state.pendingRevocation = revocation

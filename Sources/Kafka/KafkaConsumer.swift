@@ -453,6 +453,12 @@ public final class KafkaConsumer: Sendable {
         return KafkaConsumerGroupMetadata(owning: raw)
     }
 
+    /// Whether the consumer has joined its group: the group answered with an assignment, which
+    /// may be empty (a member beyond the partition count). `false` before the first assignment
+    /// and after the assignment was lost (session timeout, fatal group error), until the group
+    /// assigns again. Assignments arrive during ``poll(maxMessages:timeout:)``.
+    public var hasJoinedGroup: Bool { context.hasJoinedGroup }
+
     /// The rebalance protocol in use: `"EAGER"`, `"COOPERATIVE"`, or `"NONE"` before joining.
     public var rebalanceProtocol: String {
         String(cString: rd_kafka_rebalance_protocol(client.handle))

@@ -34,6 +34,13 @@ import Synchronization
 /// instance with the same `transactional_id`) ends ``run()`` with the error
 /// (``ExactlyOnceStateMachine``, ``ExactlyOncePipeline``).
 ///
+/// **Readiness.** While it runs, ``ReadinessMonitor`` re-checks that the cluster answers
+/// metadata, the three topics exist and the consumer joined its group, and sets ``health``
+/// (`/readyz` 503 with the reason, a warning at a bounded rate); systemd hears `READY=1` the
+/// first time all hold. Brokers that stay unreachable, or a topic that stays missing, for
+/// `startup_timeout_ms` after the start stop the worker and make ``run()`` throw; later
+/// outages are waited out (only `/readyz` turns red).
+///
 /// **Stopping.** ``requestStop()`` (SIGTERM/SIGINT): the loop stops fetching, finishes the batch
 /// in flight (and one already polled), waits for its outputs (at most `drain_timeout_ms`; with
 /// exactly-once, for its transaction, bounded by the transaction timeout), commits, then leaves
@@ -93,7 +100,7 @@ public final class ClassificationWorker: Sendable {
     /// queue).
     public func requestStop() {
         stopRequested.store(true, ordering: .releasing)
-        health.setReady(false, reason: "draining")
+        health.beginDraining()
     }
 
     /// Whether ``requestStop()`` was called.
@@ -137,6 +144,8 @@ public final class ClassificationWorker: Sendable {
     /// Runs until ``requestStop()`` (returns after draining) or a fatal Kafka error (throws).
     ///
     /// - Throws: ``KafkaError`` when a client cannot be created, the subscription fails, the
+    ///   worker was not ready within `startup_timeout_ms` (brokers unreachable: their error's
+    ///   code; a topic missing: ``KafkaError/Code/unknownTopicOrPartition`` naming it), the
     ///   consumer or the transactional producer hits a fatal error, or an output cannot be
     ///   produced at all (its input is then not committed; a restart redoes it).
     public func run() async throws(KafkaError) {
@@ -151,13 +160,22 @@ public final class ClassificationWorker: Sendable {
         if configuration.processingGuarantee == .exactlyOnce {
             try await ExactlyOncePipeline.initTransactions(producer, logger: logger)
         }
+        let admin = try KafkaAdminClient(configuration: configuration.adminConfiguration, logger: logger)
         try consumer.subscribe(topics: [configuration.inputTopic])
         logger.info("subscribed", metadata: ["kafka.topic": "\(configuration.inputTopic)"])
         runningConsumer.withLock { $0 = consumer }
         defer { runningConsumer.withLock { $0 = nil } }
         health.heartbeat()
-        if !isStopRequested { health.setReady(true) }
-        notify { try $0.ready(status: "consuming \(self.configuration.inputTopic)") }
+        // Readiness (and READY=1) once the cluster answered, the topics exist and the group was
+        // joined; a start that outlasts startup_timeout_ms stops the worker with the reason.
+        let startupFailure = Mutex<NotReadyReason?>(nil)
+        let readiness = readinessMonitor(admin: admin, consumer: consumer)
+        let readinessTask = Task { [self] in
+            guard let reason = await readiness.run() else { return }
+            startupFailure.withLock { $0 = reason }
+            stopRequested.store(true, ordering: .releasing)
+        }
+        defer { readinessTask.cancel() }
         logger.info(
             "worker started",
             metadata: [
@@ -170,7 +188,7 @@ public final class ClassificationWorker: Sendable {
             batchClassifier: batchClassifier, metrics: metrics, health: health, logger: logger,
             isStopRequested: { [self] in isStopRequested },
             drainStarted: { [self] in
-                health.setReady(false, reason: "draining")
+                health.beginDraining()
                 notify { try $0.stopping() }
             })
         let report: DrainReport
@@ -202,6 +220,30 @@ public final class ClassificationWorker: Sendable {
             logger.info("worker stopped", metadata: ["unanswered": "\(report.unanswered)"])
         }
         if let failure { throw failure }
+        if let reason = startupFailure.withLock({ $0 }) {
+            throw reason.startupError(timeout: configuration.startupTimeout)
+        }
+    }
+
+    /// The readiness checks of a run: metadata from `admin`, the group membership of `consumer`.
+    private func readinessMonitor(admin: KafkaAdminClient, consumer: KafkaConsumer) -> ReadinessMonitor {
+        let check = ReadinessCheck(configuration)
+        let topics = check.topicNames
+        return ReadinessMonitor(
+            check: check, startupTimeout: configuration.startupTimeout,
+            metadata: { timeout in
+                do throws(KafkaError) {
+                    return .success(try await admin.metadata(topics: topics, timeout: timeout))
+                } catch {
+                    return .failure(error)
+                }
+            },
+            hasJoinedGroup: { consumer.hasJoinedGroup },
+            isDraining: { [self] in isStopRequested },
+            health: health, logger: logger,
+            becameReady: { [self] in
+                notify { try $0.ready(status: "consuming \(self.configuration.inputTopic)") }
+            })
     }
 
     private func notify(_ body: (SystemdNotifier) throws -> Void) {

@@ -12,7 +12,9 @@ import Worker
 ///
 /// Exit status: 0 after a clean shutdown (SIGTERM/SIGINT), 1 on a runtime failure (a fatal
 /// Kafka error, a fenced transactional producer, a drain past its deadline, a second stop
-/// signal), 2 for bad configuration or an unloadable model.
+/// signal, brokers unreachable or a topic missing for `startup_timeout_ms` at start), 2 for bad
+/// configuration or an unloadable model. `--check`: 0 when every check passed, 1 otherwise, 2
+/// for bad configuration.
 @main
 struct NewsclfWorker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -47,6 +49,10 @@ struct NewsclfWorker: AsyncParsableCommand {
             return
         }
         let logger = Self.bootstrapLogging(level: Logger.Level(rawValue: configuration.logLevel) ?? .info)
+        if options.check {
+            try await Self.check(&configuration, logger: logger)
+            return
+        }
         // Before anything slow (topics, model): a stop signal while starting exits 0, and a
         // SIGHUP waits in its sequence until the reload service runs.
         let stopSignals = await StopSignalWatcher(logger: logger)
@@ -91,6 +97,17 @@ struct NewsclfWorker: AsyncParsableCommand {
         }
     }
 
+    /// `--check`: prints ``WorkerCheck``'s report on standard output; a failed check exits 1
+    /// (so does an embedded broker that cannot start).
+    private static func check(_ configuration: inout WorkerConfiguration, logger: Logger) async throws {
+        let embeddedBroker = try await prepareTopics(&configuration, logger: logger, createTopics: false)
+        defer { withExtendedLifetime(embeddedBroker) {} }
+        let report = await WorkerCheck.run(configuration, logger: logger)
+        print(report)
+        fflush(nil)
+        if !report.passed { throw ExitCode(1) }
+    }
+
     /// Writes `newsclf-worker: message` to standard error; returns the exit to throw.
     private static func fail(_ message: String, status: Int32) -> ExitCode {
         FileHandle.standardError.write(Data("newsclf-worker: \(message)\n".utf8))
@@ -109,9 +126,9 @@ struct NewsclfWorker: AsyncParsableCommand {
     }
 
     /// Starts the embedded broker (and points the configuration at it) or creates the topics
-    /// when asked to; failures exit 1.
+    /// when asked to (and `createTopics`); failures exit 1.
     private static func prepareTopics(
-        _ configuration: inout WorkerConfiguration, logger: Logger
+        _ configuration: inout WorkerConfiguration, logger: Logger, createTopics: Bool = true
     ) async throws -> KafkaMockCluster? {
         do {
             if configuration.embeddedBroker {
@@ -124,7 +141,7 @@ struct NewsclfWorker: AsyncParsableCommand {
                 print("embedded broker: \(cluster.bootstrapServers)")
                 fflush(nil)
                 return cluster
-            } else if configuration.createTopics {
+            } else if configuration.createTopics && createTopics {
                 var admin = KafkaAdminConfiguration(bootstrapServers: configuration.bootstrapServers)
                 admin.properties = configuration.adminProperties
                 let client = try KafkaAdminClient(configuration: admin, logger: logger)

@@ -75,6 +75,11 @@ public struct WorkerConfiguration: Sendable, Equatable {
     /// 0 commits after every batch, 0...60000. Default 1000 ms.
     public var commitInterval: Duration
 
+    /// `startup_timeout_ms`: how long the worker may wait at start for the brokers to answer
+    /// and the three topics to exist before it fails (exit 1); 0 waits forever. Default
+    /// 60000 ms. Also bounds `newsclf-worker --check`'s wait for the brokers.
+    public var startupTimeout: Duration = .milliseconds(60_000)
+
     /// The keys a configuration file, flag or environment variable may set (without `kafka.`),
     /// from the table ``WorkerSetting/all``.
     public static var keys: [String] { WorkerSetting.all.map(\.key) }

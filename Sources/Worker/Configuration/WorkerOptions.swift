@@ -1,11 +1,11 @@
 import ArgumentParser
 import Foundation
 
-/// The worker's command line: `--config`, `--kafka NAME=VALUE`, `--print-config`, and one flag per
+/// The worker's command line: `--config`, `--kafka NAME=VALUE`, `--print-config`, `--check`, and one flag per
 /// setting of ``WorkerSetting/all`` (`--foo-bar` for `foo_bar`, all optional, so that a flag left
 /// out falls through to the configuration file and the environment).
 ///
-/// ArgumentParser parses the first three and prints `--help`; the settings' flags are collected
+/// ArgumentParser parses the first four and prints `--help`; the settings' flags are collected
 /// as they come (`@Argument(parsing: .allUnrecognized)`) and checked against the table by
 /// ``resolve(environment:hostName:)`` (an unknown flag is a ``WorkerConfigurationError``, exit 2),
 /// and their help text is generated from the same table.
@@ -16,6 +16,11 @@ public struct WorkerOptions: ParsableArguments, Sendable {
     public var kafkaProperties: [String] = []
     @Flag(help: "Print the effective configuration (secrets masked) and exit.")
     public var printConfig = false
+    @Flag(
+        help: ArgumentHelp(
+            "Check the brokers, the three topics and the model, print one line per check, and exit: 0 when all pass, 1 otherwise.",
+            discussion: "Waits for the brokers at most startup_timeout_ms; joins no group. For operators and ExecStartPre=."))
+    public var check = false
     @Argument(
         parsing: .allUnrecognized,
         help: ArgumentHelp("The settings, --KEY VALUE; each is listed below.", discussion: WorkerSetting.helpText, valueName: "settings"))

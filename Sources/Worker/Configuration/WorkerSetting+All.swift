@@ -86,6 +86,9 @@ extension WorkerSetting {
         .milliseconds(
             "commit_interval_ms", \.commitInterval, default: 1000, range: 0...60_000,
             summary: "How often acknowledged offsets are committed (at-least-once); 0 commits after every batch."),
+        .milliseconds(
+            "startup_timeout_ms", \.startupTimeout, default: 60_000, range: 0...3_600_000,
+            summary: "Milliseconds the start may wait for the brokers and the three topics before it fails (exit 1); 0 waits forever."),
         WorkerSetting(
             key: "metrics_address", valueName: "<host:port>", defaultDescription: "`127.0.0.1:9464`",
             summary: "host:port of /metrics, /healthz and /readyz; empty turns the server off.",

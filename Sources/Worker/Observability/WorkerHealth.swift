@@ -2,7 +2,9 @@ import Synchronization
 
 /// The worker's health as the `/healthz` and `/readyz` endpoints and systemd's watchdog see it.
 ///
-/// Ready: the model is loaded and the consumer has subscribed (and not yet started draining).
+/// Ready (``Readiness``): the cluster answered metadata, the three topics exist and the
+/// consumer joined its group, as ``ReadinessMonitor`` last saw it; not ready once draining
+/// began (``beginDraining()``), whatever the checks say after.
 /// Live: the batch loop has made progress (``heartbeat()``) within the liveness window, so a
 /// wedged loop turns `/healthz` red even while the process is up.
 public final class WorkerHealth: Sendable {
@@ -10,6 +12,7 @@ public final class WorkerHealth: Sendable {
         var ready = false
         var lastHeartbeat: ContinuousClock.Instant
         var readinessReason = "starting"
+        var isDraining = false
     }
 
     private let state: Mutex<State>
@@ -35,6 +38,25 @@ public final class WorkerHealth: Sendable {
         state.withLock {
             $0.ready = ready
             $0.readinessReason = ready ? "ready" : reason
+        }
+    }
+
+    /// Sets the readiness a check found (``ReadinessMonitor``); ignored once draining began.
+    public func update(_ readiness: Readiness) {
+        state.withLock {
+            guard !$0.isDraining else { return }
+            $0.ready = readiness.isReady
+            $0.readinessReason = readiness.description
+        }
+    }
+
+    /// Marks the worker not ready with the reason `draining`, for good: later checks
+    /// (``update(_:)``) no longer change it.
+    public func beginDraining() {
+        state.withLock {
+            $0.isDraining = true
+            $0.ready = false
+            $0.readinessReason = NotReadyReason.draining.description
         }
     }
 
