@@ -10,9 +10,9 @@ extension WorkerBrokerTests {
     @Suite struct ClassificationWorkerReadinessTests {
         func makeWorker(
             _ fixture: WorkerBrokerFixture, groupID: String = WorkerBrokerFixture.freshGroupID(),
-            extra: [String: String], log: LogRecorder
+            extra: [String: String], kafka: [String: String] = [:], log: LogRecorder
         ) throws -> ClassificationWorker {
-            let configuration = try fixture.configuration(groupID: groupID, extra: extra)
+            let configuration = try fixture.configuration(groupID: groupID, extra: extra, kafka: kafka)
             let models = try ModelStore(path: WorkerTestSupport.shippedModel.path, environment: [:], logger: log.logger())
             return ClassificationWorker(
                 configuration: configuration, models: models, notifier: SystemdNotifier(socketPath: nil),
@@ -21,6 +21,10 @@ extension WorkerBrokerTests {
 
         @Test func aMissingInputTopicIsNotReadyWithItsNameAndAWarning() async throws {
             let fixture = try WorkerBrokerFixture()
+            // The mock creates any topic a consumer asks about (whatever its
+            // allow.auto.create.topics); this error makes it answer UNKNOWN_TOPIC_OR_PART, as a
+            // Kafka cluster without auto.create.topics.enable does.
+            try fixture.cluster.setTopicError(.unknownTopicOrPartition, topic: "no.such.topic")
             let log = LogRecorder()
             let worker = RunningWorker(try makeWorker(fixture, extra: ["input_topic": "no.such.topic"], log: log))
             let expected = "input topic \"no.such.topic\" does not exist"
@@ -35,6 +39,19 @@ extension WorkerBrokerTests {
             try await Task.sleep(for: .seconds(2))
             #expect(worker.worker.health.readiness == (false, expected))
             #expect(log.warnings.filter { $0.contains("no.such.topic") }.count == 1, "\(log.warnings)")
+            // Created by an operator: ready (the consumer joins once the topic is there).
+            try fixture.cluster.setTopicError(.noError, topic: "no.such.topic")
+            try await Self.wait { worker.worker.health.readiness.ready }
+            try await worker.stop()
+        }
+
+        @Test func aMissingDeadLetterTopicIsNotReadyWithItsName() async throws {
+            let fixture = try WorkerBrokerFixture()
+            let log = LogRecorder()
+            let worker = RunningWorker(try makeWorker(fixture, extra: ["dead_letter_topic": "no.such.dlq"], log: log))
+            let expected = "dead-letter topic \"no.such.dlq\" does not exist"
+            try await Self.wait { worker.worker.health.readiness.reason == expected }
+            try await Self.wait { log.warnings.contains("not ready: \(expected)") }
             try await worker.stop()
         }
 
