@@ -54,6 +54,7 @@ import Testing
         let consumer = try Self.unreachableConsumer()
         _ = try consumer.groupMetadata()
         #expect(consumer.rebalanceProtocol == "NONE")
+        #expect(!consumer.hasJoinedGroup)
         #expect(try consumer.assignment().isEmpty)
     }
 }
@@ -261,8 +262,10 @@ extension BrokerTests {
             }
             let first = try fixture.makeConsumer(groupID: group, configure: configure)
             try first.subscribe(topics: [topic])
+            #expect(!first.hasJoinedGroup, "not a member before the first assignment")
             let (_, _, firstAssigned) = try await first.pollUntil { $0.assignedPartitions != nil }
             #expect(firstAssigned)
+            #expect(first.hasJoinedGroup)
             #expect(first.rebalanceProtocol == (strategy == .cooperativeSticky ? "COOPERATIVE" : "EAGER"))
             #expect(try first.assignment().count == 4)
 
@@ -307,6 +310,7 @@ extension BrokerTests {
             let secondShare = Set(try second.assignment())
             #expect(firstShare.isDisjoint(with: secondShare))
             #expect(firstShare.union(secondShare).count == 4)
+            #expect(first.hasJoinedGroup && second.hasJoinedGroup, "members stay joined through a rebalance")
             try await second.close()
             try await first.close()
             return (revoked, secondEvents.compactMap(\.assignedPartitions).flatMap { $0 })
