@@ -74,7 +74,7 @@ let package = Package(
             ]),
         // The messages on the topics: input and output schemas, dead-letter reasons, default
         // topics, header names.
-        .target(name: "WireFormat", dependencies: ["JSON"]),
+        .target(name: "WireFormat", dependencies: ["JSON", "TextPipeline"]),
         // A small Swift API over librdkafka.
         .target(
             name: "Kafka",

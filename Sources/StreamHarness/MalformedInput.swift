@@ -18,7 +18,8 @@ public struct MalformedInput: Sendable, Equatable {
         self.value = value
     }
 
-    /// One message of each dead-letter kind.
+    /// One message of each dead-letter kind that the worker's decoder finds (all but
+    /// `no_tokens`, which depends on the model's vocabulary).
     ///
     /// - Parameters:
     ///   - idPrefix: put into the `id` fields where the message still has one (the run's prefix,

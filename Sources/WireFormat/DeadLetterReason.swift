@@ -9,6 +9,9 @@ public struct DeadLetterReason: Error, Sendable, Equatable, CustomStringConverti
         case wrongType = "wrong_type"
         case missingText = "missing_text"
         case emptyText = "empty_text"
+        /// The text has characters but, after ``TextSanitizer`` and the model's preprocessing,
+        /// no token the model's vocabulary knows (``noTokens(in:specialTokens:)``).
+        case noTokens = "no_tokens"
         case tooLarge = "too_large"
     }
 

@@ -1,15 +1,21 @@
 import Foundation
 import JSON
+import TextPipeline
 
 /// One news item decoded from an input-topic message (DESIGN.md "Messages").
 ///
 /// Schema: a JSON object with an optional `id` (string or number, echoed back as given), and
 /// `text`, or `title` and/or `description` (text = `title + " " + description`). `text` wins when
 /// it is a non-empty string. A JSON `null` counts as absent; other fields are ignored.
+///
+/// The text is sanitised as it is decoded (``TextSanitizer``: zero-width separators become
+/// spaces, the other Unicode format characters are removed), before any preprocessing; a text
+/// that is empty or whitespace as received is `empty_text`.
 public struct NewsInput: Sendable, Equatable {
     /// The item's `id` as given (`.string` or `.integer`/`.number`), or `nil`.
     public var id: JSONValue?
-    /// The text to classify (not yet preprocessed).
+    /// The text to classify: sanitised by ``decode(_:maxBytes:)`` (``TextSanitizer``), not yet
+    /// preprocessed. The initializer stores it as given.
     public var text: String
 
     public init(id: JSONValue?, text: String) {
@@ -25,7 +31,9 @@ public struct NewsInput: Sendable, Equatable {
     /// - Parameters:
     ///   - bytes: the message value as received.
     ///   - maxBytes: larger values are refused as `too_large` without being parsed.
-    /// - Returns: the item, or the reason it is a dead letter.
+    /// - Returns: the item, its text sanitised (``TextSanitizer/sanitize(_:)``), or the reason
+    ///   it is a dead letter. (`no_tokens` needs the model's vocabulary: see
+    ///   ``DeadLetterReason/noTokens(in:specialTokens:)``.)
     public static func decode(_ bytes: [UInt8], maxBytes: Int = defaultMaxMessageBytes) -> Result<NewsInput, DeadLetterReason> {
         guard bytes.count <= maxBytes else {
             return .failure(.init(kind: .tooLarge, message: "message is \(bytes.count) bytes, the limit is \(maxBytes)"))
@@ -53,7 +61,7 @@ public struct NewsInput: Sendable, Equatable {
         guard chosen.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) else {
             return .failure(.init(kind: .emptyText, message: "text is empty after trimming whitespace"))
         }
-        return .success(NewsInput(id: fields.id, text: chosen))
+        return .success(NewsInput(id: fields.id, text: TextSanitizer.sanitize(chosen)))
     }
 
     /// The schema's fields of a message, each `nil` when absent or JSON `null`.
@@ -95,7 +103,9 @@ public struct NewsInput: Sendable, Equatable {
 
     /// Decodes the schema's fields of valid UTF-8 `bytes`: straight into ``Fields`` when the
     /// message is well-formed (the common case, about twice as fast as going through
-    /// ``JSONValue``), otherwise through ``JSONValue`` to name what is wrong.
+    /// ``JSONValue``), otherwise through ``JSONValue`` to name what is wrong. A message that is
+    /// not JSON at all is described by ``StrictJSONParser`` (line, column and problem, e.g. a
+    /// lone surrogate escape), as Foundation only says that the data is not valid JSON.
     static func fields(of bytes: [UInt8]) -> Result<Fields, DeadLetterReason> {
         let data = Data(bytes)
         if let fields = try? decoder.decode(Fields.self, from: data) {
@@ -105,7 +115,14 @@ public struct NewsInput: Sendable, Equatable {
         do {
             value = try decoder.decode(JSONValue.self, from: data)
         } catch {
-            return .failure(.init(kind: .invalidJSON, message: "message is not valid JSON: \(Self.describe(error))"))
+            let problem: String
+            do {
+                _ = try StrictJSONParser.parse(bytes)
+                problem = Self.describe(error)  // Only Foundation refuses it: its words.
+            } catch {
+                problem = error.description
+            }
+            return .failure(.init(kind: .invalidJSON, message: "message is not valid JSON: \(problem)"))
         }
         guard case .object(let object) = value else {
             return .failure(.init(kind: .notAnObject, message: "message is a JSON \(value.typeName), expected an object"))

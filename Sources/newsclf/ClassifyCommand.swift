@@ -1,6 +1,7 @@
 import ArgumentParser
 import Classification
 import Foundation
+import TextPipeline
 import WireFormat
 
 /// `newsclf classify [--model DIR] (TEXT | --file FILE)`.
@@ -13,7 +14,10 @@ struct ClassifyCommand: ParsableCommand {
             the input-topic schema ({"id", "text"} or {"id", "title", "description"}) and prints \
             one JSON line per item in the output-topic schema (without "source"), in input order. \
             A bad line is reported on standard error with its line number and error kind, and \
-            makes the exit code 2 once every other line is classified.
+            makes the exit code 2 once every other line is classified. Text is sanitised as the \
+            worker does (zero-width spaces become spaces, other Unicode format characters go); \
+            a text with no word of the model's vocabulary gets no label: it is the bad item of \
+            kind no_tokens (exit code 2).
             """)
 
     @OptionGroup var modelOptions: ModelOptions
@@ -34,13 +38,18 @@ struct ClassifyCommand: ParsableCommand {
 
     func run() throws {
         let classifier = try modelOptions.loadClassifier()
-        var inputs: [NewsInput] = []
+        let specialTokens = classifier.encoder.vocabulary.specialTokens
+        var inputs: [(input: NewsInput, encoded: EncodedText)] = []
         var badLines = 0
         if let text {
             guard text.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) else {
                 throw CommandFailure.badInput("TEXT is empty")
             }
-            inputs.append(NewsInput(id: nil, text: text))
+            let encoded = classifier.encode(TextSanitizer.sanitize(text))
+            if let reason = DeadLetterReason.noTokens(in: encoded, specialTokens: specialTokens) {
+                throw CommandFailure.badInput("TEXT: \(reason)")
+            }
+            inputs.append((NewsInput(id: nil, text: text), encoded))
         } else if let file {
             let data: Data
             do {
@@ -54,8 +63,13 @@ struct ClassifyCommand: ParsableCommand {
                 var bytes = Array(line)
                 if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
                 if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-                switch NewsInput.decode(bytes) {
-                case .success(let input): inputs.append(input)
+                let decoded = NewsInput.decode(bytes).flatMap { input in
+                    let encoded = classifier.encode(input.text)
+                    return DeadLetterReason.noTokens(in: encoded, specialTokens: specialTokens)
+                        .map { .failure($0) } ?? .success((input: input, encoded: encoded))
+                }
+                switch decoded {
+                case .success(let entry): inputs.append(entry)
                 case .failure(let reason):
                     badLines += 1
                     FileHandle.standardError.write(Data("newsclf: \(file):\(lineNumber): \(reason)\n".utf8))
@@ -68,12 +82,12 @@ struct ClassifyCommand: ParsableCommand {
             let batch = inputs[start..<min(start + batchSize, inputs.count)]
             let predictions: [Prediction]
             do {
-                predictions = try classifier.classify(batch.map { classifier.encode($0.text) })
+                predictions = try classifier.classify(batch.map(\.encoded))
             } catch {
                 throw CommandFailure.runtime(error.description)
             }
             var chunk: [UInt8] = []
-            for (input, prediction) in zip(batch, predictions) {
+            for ((input, _), prediction) in zip(batch, predictions) {
                 let message = LabelMessage(id: input.id, prediction: prediction, labels: classifier.labels, model: model, source: nil)
                 chunk += try message.jsonBytes() + [UInt8(ascii: "\n")]
             }

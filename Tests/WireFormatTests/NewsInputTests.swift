@@ -98,6 +98,51 @@ import WireFormat
         #expect(kind(#"{"title":" ","description":" "}"#) == .emptyText)
     }
 
+    /// Zero-width separators become spaces and the other format characters go, whether the
+    /// message writes them raw or as escapes, in `text` as in `title` and `description`.
+    @Test func theTextIsSanitisedWhenDecoded() throws {
+        #expect(Array(try decode(#"{"text":"Stocks\u200brally\u00ad\u2060"}"#).get().text.unicodeScalars) == Array("Stocks rally".unicodeScalars))
+        #expect(Array(try decode("{\"text\":\"\u{FEFF}Oil\u{200B}up\u{200D}\"}").get().text.unicodeScalars) == Array("Oil up".unicodeScalars))
+        #expect(Array(try decode(#"{"title":"Wall\u200bSt","description":"Bears\ufeff"}"#).get().text.unicodeScalars) == Array("Wall St Bears".unicodeScalars))
+    }
+
+    /// `empty_text` is about the text as received: NBSP is whitespace, a zero-width space is
+    /// not (a text of format characters alone decodes, and the model's vocabulary then finds
+    /// no word in it: `no_tokens`, see ``DeadLetterReasonTests``).
+    @Test func nbspOnlyTextStaysEmptyText() throws {
+        #expect(kind(#"{"text":"\u00a0\u00a0"}"#) == .emptyText)
+        #expect(kind("{\"text\":\"\u{A0} \u{A0}\"}") == .emptyText)
+        #expect(try decode(#"{"text":"\u200b\u200b"}"#).get().text == "  ")
+        #expect(try decode(#"{"text":"\ufeff"}"#).get().text == "")
+    }
+
+    /// A lone UTF-16 surrogate escape is named, with its place, rather than "not valid JSON".
+    @Test func aLoneSurrogateEscapeIsNamedWithItsPosition() throws {
+        for (json, surrogate, column) in [
+            (#"{"text":"a\ud800b"}"#, "\\ud800", 11), (#"{"text":"\udc00"}"#, "\\udc00", 10),
+            (#"{"id":1,"text":"x\ud83d\u0041"}"#, "\\ud83d", 18),
+        ] {
+            guard case .failure(let reason) = decode(json) else {
+                Issue.record("accepted \(json)")
+                continue
+            }
+            #expect(reason.kind == .invalidJSON, "\(json)")
+            #expect(reason.message.contains("lone surrogate escape \(surrogate)"), "\(json): \(reason.message)")
+            #expect(reason.message.contains("line 1, column \(column)"), "\(json): \(reason.message)")
+        }
+        #expect(try decode(#"{"text":"\ud83d\ude00 up"}"#).get().text == "\u{1F600} up", "a pair is one scalar")
+    }
+
+    /// Other broken JSON is located too.
+    @Test func invalidJSONNamesItsPosition() {
+        guard case .failure(let reason) = decode(#"{"text": "a" "b"}"#) else {
+            Issue.record("accepted two strings in a row")
+            return
+        }
+        #expect(reason.kind == .invalidJSON)
+        #expect(reason.message.contains("line 1, column 14"), "\(reason.message)")
+    }
+
     @Test func tooLargeIsRefusedBeforeParsing() {
         let big = Array(#"{"text":""#.utf8) + Array(repeating: UInt8(ascii: "a"), count: 2000) + Array(#""}"#.utf8)
         guard case .failure(let reason) = NewsInput.decode(big, maxBytes: 1000) else {

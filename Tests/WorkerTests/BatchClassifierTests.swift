@@ -63,6 +63,35 @@ import Worker
         try Self.expectDeadLetter(Array("{\"text\": \"\(String(repeating: "x", count: 80))\"}".utf8), kind: .tooLarge)
     }
 
+    /// Text that carries no word gets no label (the model's answer to `<bos> <unk> <eos>` was
+    /// "World 0.86" for each of these before).
+    @Test(arguments: [
+        #"{"text": "\u200b\u200b\u200b"}"#, #"{"text": "\ufeff"}"#, "{\"text\": \"\u{1F4F0}\u{1F389} \u{1F600}\"}",
+        #"{"text": "\u0301\u0308"}"#, #"{"text": "!!! ..."}"#, #"{"text": "\u00ad\u2060\u200d"}"#,
+        #"{"title": "xqzvy", "description": "wqzzk"}"#,
+    ])
+    func textWithoutWordsIsANoTokensDeadLetter(_ json: String) throws {
+        try Self.expectDeadLetter(Array(json.utf8), kind: .noTokens)
+    }
+
+    @Test func nbspOnlyTextIsStillEmptyText() throws {
+        try Self.expectDeadLetter(Array(#"{"text": "\u00a0\u00a0"}"#.utf8), kind: .emptyText)
+    }
+
+    /// Zero-width spaces between words no longer glue them into unknown tokens.
+    @Test func aSentenceWithZeroWidthSpacesIsReadAsWithSpaces() throws {
+        let classifier = try WorkerTestSupport.classifier()
+        func probabilities(_ json: String) throws -> [String: Double] {
+            let result = Self.batchClassifier.process([Self.input(Array(json.utf8))], with: classifier)
+            let object = try JSONSerialization.jsonObject(with: Data(result.outputs.first?.value ?? [])) as? [String: Any]
+            return try #require(object?["probabilities"] as? [String: Double], "\(json) got no label")
+        }
+        let glued = try probabilities(#"{"text": "Yankees\u200bbeat\u200bRed\u200bSox"}"#)
+        let spaced = try probabilities(#"{"text": "Yankees beat Red Sox"}"#)
+        #expect(glued == spaced)
+        #expect((spaced["Sports"] ?? 0) > 0.5)
+    }
+
     @Test func labelsAndDeadLettersKeepTheInputOrder() throws {
         let classifier = try WorkerTestSupport.classifier()
         let inputs = [

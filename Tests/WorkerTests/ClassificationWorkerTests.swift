@@ -70,6 +70,7 @@ extension WorkerBrokerTests {
                 (.wrongType, Array("{\"text\": 42}".utf8)),
                 (.missingText, Array("{\"id\": \"x\"}".utf8)),
                 (.emptyText, Array("{\"text\": \"  \\n \"}".utf8)),
+                (.noTokens, Array("{\"text\": \"\u{1F4F0}\\u200b\u{FEFF}\u{301}\"}".utf8)),
                 (.tooLarge, Array("{\"text\": \"\(String(repeating: "long ", count: 100))\"}".utf8)),
             ]
             try #require(bad.count == DeadLetterReason.Kind.allCases.count)

@@ -6,7 +6,8 @@ import TextPipeline
 import WireFormat
 
 /// Turns a batch of input records into one output record each, in three steps the worker
-/// overlaps across consecutive batches: ``prepare(_:with:)`` (decode `NewsInput`, encode),
+/// overlaps across consecutive batches: ``prepare(_:with:)`` (decode `NewsInput`, encode; an
+/// item with no word of the model's vocabulary is a `no_tokens` dead letter),
 /// ``classify(_:)`` (the valid items as one padded batch), ``outputs(of:)`` (labels or dead
 /// letters); ``process(_:with:)`` runs all three.
 ///
@@ -64,9 +65,15 @@ public struct BatchClassifier: Sendable {
 
     /// Decodes and tokenizes `inputs` for `classifier`, on ``threadCount`` threads.
     public func prepare(_ inputs: [KafkaConsumerMessage], with classifier: TextClassifier) -> PreparedBatch {
+        let specialTokens = classifier.encoder.vocabulary.specialTokens
         let decoded = Parallel.map(count: inputs.count, threadCount: threadCount) { index in
-            NewsInput.decode(inputs[index].value ?? [], maxBytes: maxMessageBytes).map {
-                (item: $0, encoded: classifier.encode($0.text))
+            NewsInput.decode(inputs[index].value ?? [], maxBytes: maxMessageBytes).flatMap {
+                item -> Swift.Result<(item: NewsInput, encoded: EncodedText), DeadLetterReason> in
+                let encoded = classifier.encode(item.text)
+                if let reason = DeadLetterReason.noTokens(in: encoded, specialTokens: specialTokens) {
+                    return .failure(reason)
+                }
+                return .success((item: item, encoded: encoded))
             }
         }
         return PreparedBatch(inputs: inputs, classifier: classifier, decoded: decoded)
