@@ -47,6 +47,9 @@ struct CalibrateCommand: ParsableCommand {
     @Flag(help: "Fit and print, but do not write config.json.")
     var dryRun = false
 
+    @Option(help: "Also write the items' labels and logits (no temperature) as CSV `label,logit_0,…` to this file (the reference fixture of scripts/calibration-reference).")
+    var logitsOut: String?
+
     @Option(help: "Items per batch.")
     var batchSize: Int = 64
 
@@ -117,6 +120,18 @@ struct CalibrateCommand: ParsableCommand {
             throw CommandFailure.badInput("\(url.path): \(error)")
         } catch {
             throw CommandFailure.runtime("\(error)")
+        }
+        if let logitsOut {
+            var csv = "label," + (0..<logits.classCount).map { "logit_\($0)" }.joined(separator: ",") + "\n"
+            for item in 0..<logits.count {
+                let row = logits.logits[(item * logits.classCount)..<((item + 1) * logits.classCount)]
+                csv += "\(logits.labels[item])," + row.map { "\($0)" }.joined(separator: ",") + "\n"
+            }
+            do {
+                try Data(csv.utf8).write(to: URL(fileURLWithPath: logitsOut), options: .atomic)
+            } catch {
+                throw CommandFailure.runtime("\(logitsOut): cannot write: \(error.localizedDescription)")
+            }
         }
         let fit = TemperatureScaling.fit(logits)
         let before = CalibrationMetrics(logits, temperature: 1)

@@ -41,6 +41,31 @@ import TextPipeline
             return
         }
         #expect(train["sha256"] == .string(Checkpoint.digest(of: try Data(contentsOf: TrainingFixtures.trainFile))))
+
+        // Temperature scaling fitted on the validation split: stored in config.json, recorded with
+        // ECE and NLL before and after on validation and test.
+        let calibration = try #require(summary.bestCalibration)
+        #expect(checkpoint.configuration.temperature == calibration.temperature)
+        #expect(calibration.temperature > 0 && calibration.temperature.isFinite)
+        #expect(calibration.validationAfter.negativeLogLikelihood <= calibration.validationBefore.negativeLogLikelihood + 1e-12)
+        #expect(calibration.validationBefore.count == summary.validationCount)
+        #expect(calibration.testAfter?.count == 120)
+        guard case .object(let best)? = metrics["best"], case .object(let recorded)? = best["calibration"],
+            case .object(let test)? = recorded["test"], case .object(let after)? = test["after"]
+        else {
+            Issue.record("metrics.json has no best.calibration.test.after")
+            return
+        }
+        #expect(recorded["temperature"] == .number(calibration.temperature))
+        #expect(recorded["ece_bins"] == .integer(15))
+        #expect(after["ece"] == .number(calibration.testAfter!.expectedCalibrationError))
+        #expect(after["nll"] == .number(calibration.testAfter!.negativeLogLikelihood))
+        let bestMetrics = checkpoint.metrics
+        guard case .object(let own)? = bestMetrics["calibration"] else {
+            Issue.record("best/metrics.json has no calibration")
+            return
+        }
+        #expect(own["temperature"] == .number(calibration.temperature))
     }
 
     @Test func vocabularyComesFromTheTrainingPortionOnly() throws {
