@@ -29,7 +29,7 @@ import Testing
         try withSavedCheckpoint { directory in
             var text = try configText(directory)
             #expect(text.contains(#""temperature" : 1"#))
-            text = text.replacingOccurrences(of: #"  "temperature" : 1,\#n"#, with: "")
+            text = text.replacingOccurrences(of: #",\#n  "temperature" : 1"#, with: "")
             #expect(!text.contains("temperature"))
             try writeConfig(directory, text)
             #expect(try Checkpoint.load(from: directory).configuration.temperature == 1)
@@ -48,7 +48,7 @@ import Testing
             do {
                 _ = try Checkpoint.load(from: directory)
                 Issue.record("temperature \(json) loaded")
-            } catch {
+            } catch let error as CheckpointError {
                 #expect(error.kind == .invalidConfiguration(key: "temperature", problem: "is \(shown), must be a finite number greater than 0"))
                 #expect(error.file.hasSuffix("config.json"))
                 #expect(error.description.contains("temperature is \(shown)"))
@@ -75,8 +75,13 @@ import Testing
             #expect(after.parameters == before.parameters && after.vocabulary == before.vocabulary)
             #expect(after.modelFile?.digest == before.modelFile?.digest)
             #expect(after.digest != before.digest)
-            let text = try configText(directory)
-            #expect(text == original.replacingOccurrences(of: #""temperature" : 1"#, with: #""temperature" : 1.25"#))
+            func object(_ text: String) throws -> NSDictionary {
+                try JSONSerialization.jsonObject(with: Data(text.utf8)) as! NSDictionary
+            }
+            let expected = try object(original).mutableCopy() as! NSMutableDictionary
+            expected["temperature"] = 1.25
+            #expect(try object(configText(directory)) == expected)
+            #expect(try configText(directory).contains(#""converted_by" : "test""#))
             let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix(".") }
             #expect(leftovers.isEmpty)
             #expect(throws: CheckpointError.self) { try Checkpoint.setTemperature(.nan, in: directory) }
