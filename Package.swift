@@ -163,12 +163,13 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]),
 
-        // `newsclf classify | eval | inspect | dev-broker`.
+        // `newsclf classify | eval | calibrate | inspect | dev-broker` (calibrate reads data and the
+        // validation split as Training does).
         .executableTarget(
             name: "newsclf",
             dependencies: [
                 "Classification", "Checkpoint", "RecurrentNetwork", "ComputeRuntime", "TextPipeline", "WireFormat",
-                "CommandLineSupport", "Kafka",
+                "CommandLineSupport", "Kafka", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

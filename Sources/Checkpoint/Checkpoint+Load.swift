@@ -38,11 +38,12 @@ extension Checkpoint {
         defer { reader.close() }
 
         let configurationFile = directory.appendingPathComponent(configurationFileName).path
+        let configurationBytes = try reader.read(configurationFileName)
         let configuration: ModelConfiguration
         do {
-            configuration = try JSONDecoder().decode(
-                ModelConfiguration.self, from: try reader.read(configurationFileName))
+            configuration = try JSONDecoder().decode(ModelConfiguration.self, from: configurationBytes)
         } catch let error as DecodingError {
+            try checkNonFiniteTemperature(configurationBytes, file: configurationFile)
             throw CheckpointError(file: configurationFile, kind: .invalidJSON(Self.describe(error)))
         } catch let error as ModelConfiguration.ValidationError {
             throw CheckpointError(file: configurationFile, kind: .invalidConfiguration(key: error.key, problem: error.problem))
@@ -54,7 +55,8 @@ extension Checkpoint {
         try validate(configuration, file: configurationFile)
 
         let vocabularyFile = directory.appendingPathComponent(vocabularyFileName).path
-        let vocabulary = try parseVocabulary(try reader.read(vocabularyFileName), file: vocabularyFile)
+        let vocabularyBytes = try reader.read(vocabularyFileName)
+        let vocabulary = try parseVocabulary(vocabularyBytes, file: vocabularyFile)
         try validate(vocabulary: vocabulary, for: configuration, file: vocabularyFile)
 
         let metricsFile = directory.appendingPathComponent(metricsFileName).path
@@ -83,7 +85,26 @@ extension Checkpoint {
         checkpoint.modelFile = ModelFile(
             url: modelURL, byteCount: bytes.count, digest: digest(of: bytes),
             dtypes: file.tensors.mapValues(\.dtype))
+        checkpoint.digest = digest(model: bytes, configuration: configurationBytes, vocabulary: vocabularyBytes)
         return checkpoint
+    }
+
+    /// JSON has no NaN or infinity, so a `config.json` with `"temperature": NaN` (as Python's
+    /// `json.dump` writes it) or `Infinity` does not parse at all. Before reporting that as bad
+    /// JSON, this reads the file leniently (JSON5, which has those numbers) and, when the
+    /// temperature is the problem, names it.
+    /// - Throws: `.invalidConfiguration(key: "temperature", …)` when the lenient reading finds a
+    ///   temperature that is not a finite number greater than 0; nothing otherwise.
+    static func checkNonFiniteTemperature(_ bytes: Data, file: String) throws(CheckpointError) {
+        struct TemperatureOnly: Decodable { var temperature: Double? }
+        let decoder = JSONDecoder()
+        decoder.allowsJSON5 = true
+        guard let temperature = (try? decoder.decode(TemperatureOnly.self, from: bytes))?.temperature else { return }
+        do {
+            try ModelConfiguration.validate(temperature: temperature)
+        } catch {
+            throw CheckpointError(file: file, kind: .invalidConfiguration(key: error.key, problem: error.problem))
+        }
     }
 
     /// The parameters of `configuration`'s architecture from a safetensors file with PyTorch

@@ -4,8 +4,8 @@ import SafeTensors
 extension Checkpoint {
     /// A human-readable description for `newsclf inspect DIR`: the configuration, the vocabulary
     /// size, one row per tensor in `state_dict` order (name, shape, stored dtype, parameter
-    /// count), the total parameter count, the `model.safetensors` size and digest, and the
-    /// top-level metrics. Lines end with `\n`.
+    /// count), the total parameter count, the `model.safetensors` size and SHA-256, the
+    /// checkpoint digest (``digest``), and the top-level metrics. Lines end with `\n`.
     ///
     /// A checkpoint built in memory (no ``modelFile``) shows its tensors as F32 and no digest.
     public func summary() -> String {
@@ -27,6 +27,7 @@ extension Checkpoint {
         lines.append(
             "special tokens: " + configuration.specialTokens.configurationEntries.map { "\($0.key) \($0.id)" }.joined(separator: ", "))
         lines.append("vocabulary: \(vocabulary.count) tokens")
+        lines.append("temperature: \(configuration.temperature)")
 
         let rows = orderedParameters.map { name, tensor in
             (name, "[" + tensor.shape.map(String.init).joined(separator: ", ") + "]",
@@ -45,8 +46,11 @@ extension Checkpoint {
         lines += rows.map(row)
         lines.append("total parameters: \(parameterCount)")
         if let modelFile {
-            lines.append("\(Self.modelFileName): \(modelFile.byteCount) bytes")
-            lines.append("digest: \(modelFile.digest)")
+            lines.append("\(Self.modelFileName): \(modelFile.byteCount) bytes, \(modelFile.digest)")
+        }
+        if let digest {
+            lines.append("digest: \(digest)")
+            lines.append("digest covers: \(Self.digestedFileNames.joined(separator: ", "))")
         } else {
             lines.append("digest: none (not saved)")
         }

@@ -39,6 +39,10 @@ public struct Checkpoint: Sendable, Equatable {
     /// What `model.safetensors` held when this value was loaded; `nil` for a checkpoint built in
     /// memory. Not updated when the parameters change.
     public internal(set) var modelFile: ModelFile?
+    /// The checkpoint digest of the files this value was loaded from (``digest(model:configuration:vocabulary:)``:
+    /// weights, `config.json` and `vocab.txt`), the model digest the worker reports in every
+    /// label; `nil` for a checkpoint built in memory. Not updated when the value changes.
+    public internal(set) var digest: String?
 
     /// The `model.safetensors` a checkpoint was read from or written to.
     public struct ModelFile: Sendable, Equatable {
@@ -46,7 +50,8 @@ public struct Checkpoint: Sendable, Equatable {
         public var url: URL
         /// Its size in bytes.
         public var byteCount: Int
-        /// `sha256:` and the lowercase hex SHA-256 of its bytes: the model digest the worker reports.
+        /// `sha256:` and the lowercase hex SHA-256 of its bytes (the weights alone; the model
+        /// digest the worker reports is ``Checkpoint/digest``, which covers all that changes a prediction).
         public var digest: String
         /// Each tensor's stored element type.
         public var dtypes: [String: DType]
@@ -127,16 +132,48 @@ public struct Checkpoint: Sendable, Equatable {
         parameters.values.reduce(0) { $0 + $1.count }
     }
 
-    /// The digest of the `model.safetensors` this checkpoint was loaded from (see ``ModelFile``).
-    public var digest: String? { modelFile?.digest }
+    /// The files the checkpoint digest covers, in the order it lists them: everything that
+    /// changes a prediction (the weights; the architecture, labels, preprocessing, `max_length`,
+    /// special tokens and temperature; the vocabulary). `metrics.json` is a record only and is
+    /// not covered.
+    public static let digestedFileNames = [modelFileName, configurationFileName, vocabularyFileName]
+
+    /// The checkpoint digest: `sha256:` and the lowercase hex SHA-256 of the manifest
+    ///
+    /// ```text
+    /// <hex SHA-256 of model.safetensors>  model.safetensors\n
+    /// <hex SHA-256 of config.json>  config.json\n
+    /// <hex SHA-256 of vocab.txt>  vocab.txt\n
+    /// ```
+    ///
+    /// (each line: 64 lowercase hex digits, two spaces, the file name, a line feed; UTF-8). The
+    /// manifest is exactly what `sha256sum model.safetensors config.json vocab.txt` prints in the
+    /// checkpoint directory, so `(cd DIR && sha256sum model.safetensors config.json vocab.txt |
+    /// sha256sum)` gives the same hex. A recalibrated model (another `temperature` in
+    /// `config.json`) or another vocabulary has another digest even with the same weights.
+    /// - Parameters:
+    ///   - model: the bytes of `model.safetensors`.
+    ///   - configuration: the bytes of `config.json`.
+    ///   - vocabulary: the bytes of `vocab.txt`.
+    /// - Returns: `sha256:` followed by 64 lowercase hex digits.
+    public static func digest(model: Data, configuration: Data, vocabulary: Data) -> String {
+        let manifest = zip(digestedFileNames, [model, configuration, vocabulary]).map { name, bytes in
+            hexSHA256(bytes) + "  " + name + "\n"
+        }.joined()
+        return "sha256:" + hexSHA256(Data(manifest.utf8))
+    }
 
     /// `sha256:` followed by the lowercase hex SHA-256 (FIPS 180-4, via swift-crypto) of `bytes`.
     public static func digest(of bytes: Data) -> String {
-        let hex = SHA256.hash(data: bytes).map { byte in
+        "sha256:" + hexSHA256(bytes)
+    }
+
+    /// The lowercase hex SHA-256 of `bytes` (64 digits).
+    static func hexSHA256(_ bytes: Data) -> String {
+        SHA256.hash(data: bytes).map { byte in
             let s = String(byte, radix: 16)
             return byte < 16 ? "0" + s : s
-        }
-        return "sha256:" + hex.joined()
+        }.joined()
     }
 
     // MARK: Validation shared by load, init and save

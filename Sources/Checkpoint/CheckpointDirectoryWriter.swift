@@ -116,7 +116,7 @@ struct CheckpointDirectoryWriter {
     }
 
     /// Writes `data` to a new file (`O_EXCL`) and `fsync`s it.
-    private static func writeSynced(_ data: Data, to url: URL) throws(CheckpointError) {
+    static func writeSynced(_ data: Data, to url: URL) throws(CheckpointError) {
         let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw CheckpointError(file: url.path, kind: .unwritable("open: \(lastError())")) }
         defer { close(fd) }
@@ -137,7 +137,7 @@ struct CheckpointDirectoryWriter {
     }
 
     /// `fsync`s a directory, so the names in it (new files, renames) are durable.
-    private static func syncDirectory(_ url: URL) throws(CheckpointError) {
+    static func syncDirectory(_ url: URL) throws(CheckpointError) {
         let fd = open(url.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw CheckpointError(file: url.path, kind: .unwritable("open: \(lastError())")) }
         defer { close(fd) }
@@ -167,11 +167,11 @@ struct CheckpointDirectoryWriter {
         #endif
     }
 
-    private static func randomSuffix() -> String {
+    static func randomSuffix() -> String {
         String(UInt64.random(in: 0...UInt64.max), radix: 16)
     }
 
-    private static func lastError() -> String {
+    static func lastError() -> String {
         String(cString: strerror(errno))
     }
 }

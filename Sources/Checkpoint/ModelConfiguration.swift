@@ -20,6 +20,12 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
     public var maxLength: Int
     /// The ids of the special tokens in the vocabulary and the embedding.
     public var specialTokens: SpecialTokens
+    /// The temperature T of temperature scaling (Guo et al. 2017): the engine's probabilities are
+    /// `softmax(logits / T)`; the logits themselves are not scaled. A finite number > 0; `1` (no
+    /// scaling) when `config.json` has no `temperature` key, as checkpoints written before
+    /// calibration existed. Fitted by `newsclf-train` on its validation split, or by
+    /// `newsclf calibrate`.
+    public var temperature: Double
 
     /// The checkpoint format this code reads and writes.
     public static let currentFormat = "newsclf-checkpoint/1"
@@ -27,7 +33,7 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
     public init(
         architecture: ModelArchitecture, labels: [String] = ["World", "Sports", "Business", "Sci/Tech"],
         preprocessing: Preprocessing = .notebookV1, maxLength: Int = 256,
-        specialTokens: SpecialTokens = .standard
+        specialTokens: SpecialTokens = .standard, temperature: Double = Self.defaultTemperature
     ) {
         self.format = Self.currentFormat
         self.architecture = architecture
@@ -35,14 +41,22 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         self.preprocessing = preprocessing
         self.maxLength = maxLength
         self.specialTokens = specialTokens
+        self.temperature = temperature
     }
+
+    /// The temperature of a checkpoint whose `config.json` has none: 1, probabilities are the
+    /// plain softmax of the logits.
+    public static let defaultTemperature = 1.0
 
     enum CodingKeys: String, CodingKey {
         case format, architecture, labels, preprocessing
         case maxLength = "max_length", specialTokens = "special_tokens"
+        case temperature
     }
 
     /// Decodes `config.json`.
+    /// An absent `temperature` decodes as ``defaultTemperature``; its value is checked by
+    /// ``validate()``, not here.
     /// - Throws: `DecodingError` for JSON of another structure; ``ValidationError`` (key
     ///   `preprocessing`) when the preprocessing id is none of ``Preprocessing``'s.
     public init(from decoder: any Decoder) throws {
@@ -59,6 +73,7 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         self.preprocessing = preprocessing
         maxLength = try c.decode(Int.self, forKey: .maxLength)
         specialTokens = try c.decode(SpecialTokens.self, forKey: .specialTokens)
+        temperature = try c.decodeIfPresent(Double.self, forKey: .temperature) ?? Self.defaultTemperature
     }
 }
 
@@ -91,7 +106,8 @@ extension ModelConfiguration {
     /// ``currentFormat``; vocabulary, embedding, hidden, layer and class counts are positive;
     /// dropout probabilities lie in [0, 1); there is one distinct, non-empty label per class;
     /// `max_length` ≥ ``minimumMaxLength``;
-    /// the four special-token ids are distinct and inside the vocabulary.
+    /// the four special-token ids are distinct and inside the vocabulary; `temperature` is finite
+    /// and greater than 0.
     ///
     /// The cell, pooling, padding and preprocessing are checked by decoding (unknown values do
     /// not decode; an unknown preprocessing throws ``ValidationError``).
@@ -136,6 +152,15 @@ extension ModelConfiguration {
                 throw ValidationError(
                     key: "special_tokens.\(entry.key)", problem: "is \(entry.id), the same id as \(other.key)")
             }
+        }
+        try Self.validate(temperature: temperature)
+    }
+
+    /// Checks a temperature (``temperature``): a finite number greater than 0.
+    /// - Throws: ``ValidationError`` with key `temperature`, naming the value.
+    public static func validate(temperature: Double) throws(ValidationError) {
+        guard temperature.isFinite && temperature > 0 else {
+            throw ValidationError(key: "temperature", problem: "is \(temperature), must be a finite number greater than 0")
         }
     }
 }

@@ -8,11 +8,12 @@ import TextPipeline
 ///
 /// Immutable and `Sendable`; several threads may classify at once. Text in, ``Prediction`` out:
 /// `text → tokens → [<bos>] + ids + [<eos>]` (cut at `max_length`) → padded batch
-/// `[batch, time]` → logits `[batch, classes]` → softmax.
+/// `[batch, time]` → logits `[batch, classes]` → softmax of the logits divided by the
+/// checkpoint's `temperature` (``ModelConfiguration/temperature``).
 public struct TextClassifier: Sendable {
     /// The checkpoint's directory name (e.g. `agnews-gru`), reported in output messages.
     public let name: String
-    /// `sha256:<hex of model.safetensors>`.
+    /// The checkpoint digest (``Checkpoint/digest``: weights, `config.json` and `vocab.txt`).
     public let digest: String
     /// The architecture and preprocessing.
     public let configuration: ModelConfiguration
@@ -72,7 +73,8 @@ public struct TextClassifier: Sendable {
         let batch = collator.collate(items)
         let probabilities: Tensor
         do {
-            probabilities = try engine.probabilities(ids: batch.ids, lengths: batch.lengths, time: batch.time)
+            probabilities = try engine.probabilities(
+                ids: batch.ids, lengths: batch.lengths, time: batch.time, temperature: Float(configuration.temperature))
         } catch {
             throw .inference("\(error)")
         }

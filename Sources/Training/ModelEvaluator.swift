@@ -19,6 +19,8 @@ public struct ModelEvaluator: Sendable {
         public var predictions: [Int]
         /// Fraction of predictions equal to the labels.
         public var accuracy: Double
+        /// Row-major `[items, classes]` logits (no temperature), for calibration.
+        public var logits: [Float]
     }
 
     /// An evaluator for `parameters`, padding batches with `specialTokens.pad`.
@@ -43,6 +45,8 @@ public struct ModelEvaluator: Sendable {
         var lossSum = 0.0
         var predictions: [Int] = []
         predictions.reserveCapacity(items.count)
+        var allLogits: [Float] = []
+        allLogits.reserveCapacity(items.count * classCount)
         var start = 0
         while start < items.count {
             let end = min(start + batchSize, items.count)
@@ -53,6 +57,7 @@ public struct ModelEvaluator: Sendable {
             } catch {
                 throw TrainingError(.numerics("\(error)"))
             }
+            allLogits += logits.values
             for item in 0..<(end - start) {
                 let row = Array(logits.values[(item * classCount)..<((item + 1) * classCount)])
                 let top = row.max()!
@@ -67,6 +72,6 @@ public struct ModelEvaluator: Sendable {
         let correct = zip(predictions, labels).filter { $0 == $1 }.count
         return Result(
             loss: items.isEmpty ? 0 : lossSum / Double(items.count), predictions: predictions,
-            accuracy: items.isEmpty ? 0 : Double(correct) / Double(items.count))
+            accuracy: items.isEmpty ? 0 : Double(correct) / Double(items.count), logits: allLogits)
     }
 }

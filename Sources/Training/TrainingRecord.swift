@@ -6,7 +6,7 @@ import TextPipeline
 
 /// The record of a run that goes into `metrics.json` (the run's, and each checkpoint's): data
 /// files and their SHA-256, configuration, seed, split sizes, the validation, test and sample
-/// accuracies, wall time and samples/s.
+/// accuracies, the calibration (``CalibrationRecord``), wall time and samples/s.
 struct TrainingRecord {
     let train: TrainingData
     let test: TrainingData?
@@ -81,7 +81,8 @@ struct TrainingRecord {
 
     /// A checkpoint's `metrics.json`: the common record, which checkpoint, its evaluation and test figures.
     func checkpointMetrics(
-        name: String, progress: TrainingProgress, point: LearningCurves.Point?, test: TestFigures?, elapsed: Double
+        name: String, progress: TrainingProgress, point: LearningCurves.Point?, test: TestFigures?, elapsed: Double,
+        calibration: CalibrationRecord? = nil
     ) -> CheckpointMetrics {
         var values = common(elapsed: elapsed, progress: progress)
         values["checkpoint"] = .string(name)
@@ -90,6 +91,7 @@ struct TrainingRecord {
         values["test"] = Self.testValue(test)
         values["test_accuracy"] = test.map { .number($0.accuracy) } ?? .null
         values["sample_accuracy"] = test?.sampleAccuracy.map { .number($0) } ?? .null
+        if let calibration { values["calibration"] = calibration.jsonValue }
         return CheckpointMetrics(values)
     }
 
@@ -97,8 +99,14 @@ struct TrainingRecord {
     /// top-level accuracies are the best model's), and every evaluation.
     func runMetrics(summary: TrainingSummary, progress: TrainingProgress) -> CheckpointMetrics {
         var values = common(elapsed: summary.wallSeconds, progress: progress)
-        values["best"] = ["evaluation": Self.pointValue(summary.best), "test": Self.testValue(summary.bestTest)]
-        values["last"] = ["evaluation": Self.pointValue(summary.last), "test": Self.testValue(summary.lastTest)]
+        values["best"] = [
+            "evaluation": Self.pointValue(summary.best), "test": Self.testValue(summary.bestTest),
+            "calibration": summary.bestCalibration?.jsonValue ?? .null,
+        ]
+        values["last"] = [
+            "evaluation": Self.pointValue(summary.last), "test": Self.testValue(summary.lastTest),
+            "calibration": summary.lastCalibration?.jsonValue ?? .null,
+        ]
         values["validation_accuracy"] = summary.best.map { .number($0.validationAccuracy) } ?? .null
         values["test_accuracy"] = summary.bestTest.map { .number($0.accuracy) } ?? .null
         values["sample_accuracy"] = summary.bestTest?.sampleAccuracy.map { .number($0) } ?? .null

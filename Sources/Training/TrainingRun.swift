@@ -19,8 +19,10 @@ import TextPipeline
 ///    evaluate on the validation split, append to the curves, save `best/` when the validation
 ///    accuracy improved, and save `resume/`;
 /// 4. at the end save `last/`, evaluate `best/` and `last/` on the test file (full accuracy, and
-///    the notebook's 5,000-item sample accuracy when it is the AG News test split), and write
-///    `metrics.json`. The test split is only reported, never used to select.
+///    the notebook's 5,000-item sample accuracy when it is the AG News test split), fit each
+///    one's temperature on the validation split (``CalibrationRecord``, stored in its
+///    `config.json`; ECE and NLL before and after in `metrics.json`), and write `metrics.json`.
+///    The test split is only reported, never used to select or to calibrate.
 ///
 /// When `shouldStop` returns true (checked between steps; the executable sets it on SIGINT and
 /// SIGTERM) the run saves `resume/` and `last/` and returns ``Outcome/interrupted(step:)``;
@@ -216,12 +218,17 @@ public struct TrainingRun {
                 modelConfiguration: modelConfiguration, parameters: trainer.network.parameters, optimizer: trainer.optimizer.state, vocabulary: vocabulary.tokens
             ).save(to: resumeDirectory)
         }
-        func saveCheckpoint(_ name: String, parameters: ModelParameters, metrics: CheckpointMetrics) throws(TrainingError) {
+        func saveCheckpoint(
+            _ name: String, parameters: ModelParameters, metrics: CheckpointMetrics,
+            temperature: Double = ModelConfiguration.defaultTemperature
+        ) throws(TrainingError) {
             let directory = out.appendingPathComponent(name)
             do {
                 let tensors = Dictionary(uniqueKeysWithValues: parameters.namedTensors.map { ($0.name, $0.tensor) })
+                var configuration = modelConfiguration
+                configuration.temperature = temperature
                 try Checkpoint(
-                    configuration: modelConfiguration, parameters: tensors, metrics: metrics,
+                    configuration: configuration, parameters: tensors, metrics: metrics,
                     vocabulary: vocabulary.tokens
                 ).save(to: directory)
             } catch {
@@ -311,21 +318,33 @@ public struct TrainingRun {
         } catch {
             throw TrainingError(.numerics("\(error)"))
         }
-        let bestTest = try test.map { data throws(TrainingError) in try Self.testFigures(bestParameters, data, encoder, specialTokens) }
-        let lastTest = try test.map { data throws(TrainingError) in try Self.testFigures(lastParameters, data, encoder, specialTokens) }
+        let bestEvaluation = try test.map { data throws(TrainingError) in try Self.testFigures(bestParameters, data, encoder, specialTokens) }
+        let lastEvaluation = try test.map { data throws(TrainingError) in try Self.testFigures(lastParameters, data, encoder, specialTokens) }
+        let bestTest = bestEvaluation?.figures, lastTest = lastEvaluation?.figures
+        // Temperature scaling on the validation split (the test file only reports).
+        let bestCalibration = try Self.calibration(
+            bestParameters, validationItems, validationLabels, test: bestEvaluation?.logits, specialTokens)
+        let lastCalibration = try Self.calibration(
+            lastParameters, validationItems, validationLabels, test: lastEvaluation?.logits, specialTokens)
+        log.message(Self.describe(bestCalibration, name: "best"))
         let wall = elapsed()
         try saveCheckpoint(
             Self.bestDirectoryName, parameters: bestParameters,
-            metrics: context.checkpointMetrics(name: "best", progress: progress, point: progress.best, test: bestTest, elapsed: wall))
+            metrics: context.checkpointMetrics(
+                name: "best", progress: progress, point: progress.best, test: bestTest, elapsed: wall, calibration: bestCalibration),
+            temperature: bestCalibration.temperature)
         try saveCheckpoint(
             Self.lastDirectoryName, parameters: lastParameters,
-            metrics: context.checkpointMetrics(name: "last", progress: progress, point: lastPoint, test: lastTest, elapsed: wall))
+            metrics: context.checkpointMetrics(
+                name: "last", progress: progress, point: lastPoint, test: lastTest, elapsed: wall, calibration: lastCalibration),
+            temperature: lastCalibration.temperature)
         try saveResume()
         try progress.curves.write(to: out)
         let summary = TrainingSummary(
             best: progress.best, last: lastPoint, bestTest: bestTest, lastTest: lastTest, wallSeconds: wall,
             trainingSeconds: progress.trainingSeconds, samplesTrained: progress.samplesTrained,
-            vocabularySize: vocabulary.count, trainingCount: trainingItems.count, validationCount: validationItems.count)
+            vocabularySize: vocabulary.count, trainingCount: trainingItems.count, validationCount: validationItems.count,
+            bestCalibration: bestCalibration, lastCalibration: lastCalibration)
         let metricsURL = out.appendingPathComponent(Self.metricsFileName)
         do {
             try context.runMetrics(summary: summary, progress: progress).jsonData().write(to: metricsURL, options: .atomic)
@@ -399,10 +418,40 @@ public struct TrainingRun {
         return checkpoint
     }
 
-    /// Full-file and notebook-sample accuracy of `parameters` on `data`.
+    /// Temperature scaling of `parameters` fitted on the validation items, measured there and on
+    /// the test logits.
+    static func calibration(
+        _ parameters: ModelParameters, _ items: [EncodedText], _ labels: [Int], test: LabelledLogits?,
+        _ specialTokens: SpecialTokens
+    ) throws(TrainingError) -> CalibrationRecord {
+        let evaluation = try ModelEvaluator(parameters: parameters, specialTokens: specialTokens).evaluate(items, labels: labels)
+        do {
+            let validation = try LabelledLogits(
+                logits: evaluation.logits, labels: labels, classCount: parameters.architecture.numClasses)
+            return CalibrationRecord(validation: validation, test: test)
+        } catch {
+            throw TrainingError(.numerics("calibration: \(error)"))
+        }
+    }
+
+    /// The calibration as a log line.
+    static func describe(_ c: CalibrationRecord, name: String) -> String {
+        var text = String(
+            format: "%@: temperature %.4f (validation NLL %.4f → %.4f, ECE %.4f → %.4f", name, c.temperature,
+            c.validationBefore.negativeLogLikelihood, c.validationAfter.negativeLogLikelihood,
+            c.validationBefore.expectedCalibrationError, c.validationAfter.expectedCalibrationError)
+        if let before = c.testBefore, let after = c.testAfter {
+            text += String(
+                format: "; test NLL %.4f → %.4f, ECE %.4f → %.4f", before.negativeLogLikelihood, after.negativeLogLikelihood,
+                before.expectedCalibrationError, after.expectedCalibrationError)
+        }
+        return text + ")"
+    }
+
+    /// Full-file and notebook-sample accuracy of `parameters` on `data`, and the logits.
     static func testFigures(
         _ parameters: ModelParameters, _ data: TrainingData, _ encoder: TextEncoder, _ specialTokens: SpecialTokens
-    ) throws(TrainingError) -> TestFigures {
+    ) throws(TrainingError) -> (figures: TestFigures, logits: LabelledLogits?) {
         let evaluation = try ModelEvaluator(parameters: parameters, specialTokens: specialTokens)
             .evaluate(data.items.map { encoder.encode($0.text) }, labels: data.items.map(\.label))
         var sample: Double?
@@ -412,6 +461,8 @@ public struct TrainingRun {
                 classCount: parameters.architecture.numClasses)
             sample = correct.accuracy(on: .notebook)
         }
-        return TestFigures(accuracy: evaluation.accuracy, loss: evaluation.loss, sampleAccuracy: sample, count: data.items.count)
+        let logits = try? LabelledLogits(
+            logits: evaluation.logits, labels: data.items.map(\.label), classCount: parameters.architecture.numClasses)
+        return (TestFigures(accuracy: evaluation.accuracy, loss: evaluation.loss, sampleAccuracy: sample, count: data.items.count), logits)
     }
 }

@@ -33,6 +33,9 @@ public struct TrainingSummary: Sendable, Equatable {
     /// Rows in the training and validation portions.
     public var trainingCount: Int
     public var validationCount: Int
+    /// The temperature scaling of `best/` and `last/`, fitted on the validation split.
+    public var bestCalibration: CalibrationRecord? = nil
+    public var lastCalibration: CalibrationRecord? = nil
 
     /// Training items per second of optimizer-step time.
     public var samplesPerSecond: Double { trainingSeconds > 0 ? Double(samplesTrained) / trainingSeconds : 0 }

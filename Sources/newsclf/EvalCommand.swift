@@ -4,7 +4,8 @@ import Classification
 import Foundation
 import TextPipeline
 
-/// `newsclf eval [--model DIR] --test PATH`: accuracy on an AG News CSV.
+/// `newsclf eval [--model DIR] --test PATH [--plots DIR] [--target-accuracy A]`: accuracy,
+/// calibration and selective accuracy on an AG News CSV.
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
@@ -13,6 +14,14 @@ struct EvalCommand: ParsableCommand {
             Prints `accuracy: 0.XXXX` over the whole file and, when the file is the AG News test \
             split, `sample accuracy: 0.XXXX` over the reference notebook's 5,000-item sample \
             (every draw counted, repeats included), then the confusion matrix and the speed.
+
+            Then the calibration of the probabilities as served (the checkpoint's temperature \
+            applied): ECE over 15 equal-width confidence bins (Guo et al. 2017) and the NLL, and \
+            the accuracy at coverage 100 / 95 / 90 / 80 % (answering only the most confident \
+            share of the items). --plots DIR writes reliability.svg (confidence vs accuracy per \
+            bin, with counts) and coverage.svg (accuracy against coverage). --target-accuracy A \
+            reports the lowest confidence threshold whose answered items reach accuracy A on \
+            this data, and the coverage it keeps (evidence for the worker's abstain threshold).
             """)
 
     @OptionGroup var modelOptions: ModelOptions
@@ -23,8 +32,17 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Items per batch, consecutive in file order. Matters only for models with the notebook's padding semantics (the notebook evaluated in batches of 32).")
     var batchSize: Int = 32
 
+    @Option(help: "Write reliability.svg and coverage.svg into this directory (created if absent).")
+    var plots: String?
+
+    @Option(help: "Report the confidence threshold and coverage that reach this accuracy, in (0, 1].")
+    var targetAccuracy: Double?
+
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        if let targetAccuracy, !(targetAccuracy > 0 && targetAccuracy <= 1) {
+            throw ValidationError("--target-accuracy must be in (0, 1], got \(targetAccuracy)")
+        }
     }
 
     func run() throws {
@@ -68,6 +86,48 @@ struct EvalCommand: ParsableCommand {
         print(evaluation.confusionTable(labels: classifier.labels))
         print(String(format: "speed: %.0f items/s (tokenize + classify, batch %d, %d threads, %.2f s)",
                      Double(items.count) / seconds, batchSize, modelOptions.threads, seconds))
+        try reportCalibration(classifier: classifier, predictions: predictions, labels: items.map(\.label), file: url)
+    }
+
+    /// ECE, NLL, accuracy at coverage, the threshold for `--target-accuracy`, the plots.
+    private func reportCalibration(classifier: TextClassifier, predictions: [Prediction], labels: [Int], file: URL) throws {
+        let metrics = CalibrationMetrics(predictions: predictions, labels: labels)
+        let curve = CoverageCurve(predictions: predictions, labels: labels)
+        print("calibration (temperature \(classifier.configuration.temperature)):")
+        print(String(format: "  ECE (%d equal-width bins): %.4f", metrics.bins.count, metrics.expectedCalibrationError))
+        print(String(format: "  NLL: %.4f", metrics.negativeLogLikelihood))
+        print(String(format: "  mean confidence: %.4f", metrics.meanConfidence))
+        print("accuracy at coverage (the most confident share answered):")
+        for coverage in [1.0, 0.95, 0.9, 0.8] {
+            guard let accuracy = curve.accuracy(atCoverage: coverage) else { continue }
+            print(String(format: "  %3.0f %%: %.4f", coverage * 100, accuracy))
+        }
+        if let targetAccuracy {
+            if let point = curve.point(reaching: targetAccuracy) {
+                print(String(
+                    format: "target accuracy %.4f: threshold %.6f (answer items with top probability ≥ it) keeps coverage %.4f (%d of %d items), accuracy %.4f",
+                    targetAccuracy, point.threshold, point.coverage, point.answered, curve.count, point.accuracy))
+            } else {
+                print(String(format: "target accuracy %.4f: not reached on this data at any threshold", targetAccuracy))
+            }
+        }
+        if let plots {
+            let directory = URL(fileURLWithPath: plots)
+            let title = "\(classifier.name) on \(file.lastPathComponent) (T = \(String(format: "%.4f", classifier.configuration.temperature)))"
+            do {
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                for (name, svg) in [
+                    ("reliability.svg", CalibrationPlot.reliabilityDiagram(metrics, title: "Reliability: " + title)),
+                    ("coverage.svg", CalibrationPlot.coverageCurve(curve, title: "Accuracy–coverage: " + title)),
+                ] {
+                    let url = directory.appendingPathComponent(name)
+                    try Data(svg.utf8).write(to: url, options: .atomic)
+                    print("wrote \(url.path)")
+                }
+            } catch {
+                throw CommandFailure.runtime("\(directory.path): cannot write the plots: \(error.localizedDescription)")
+            }
+        }
     }
 
     /// Accuracy on the notebook's 5,000-item sample. With masked padding an item's prediction does

@@ -3,7 +3,8 @@ import CommandLineSupport
 import Foundation
 import RecurrentNetwork
 
-/// `newsclf`: classify texts, evaluate a model on AG News, inspect a checkpoint, run a development
+/// `newsclf`: classify texts, evaluate a model on AG News, calibrate a checkpoint's temperature,
+/// inspect a checkpoint, run a development
 /// Kafka broker.
 ///
 /// Exit codes (DESIGN.md "Interfaces"): 0 success, 1 runtime failure, 2 usage or bad input
@@ -13,7 +14,7 @@ struct Newsclf: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "newsclf",
         abstract: "Classify news by topic with a newsclf checkpoint.",
-        subcommands: [ClassifyCommand.self, EvalCommand.self, InspectCommand.self, DevBrokerCommand.self])
+        subcommands: [ClassifyCommand.self, EvalCommand.self, CalibrateCommand.self, InspectCommand.self, DevBrokerCommand.self])
 
     static func main() async {
         await runNewsclfCommand()

@@ -1,6 +1,7 @@
 import Checkpoint
 import Classification
 import Foundation
+import JSON
 import TestSupport
 import Testing
 import TextPipeline
@@ -41,6 +42,39 @@ import TextPipeline
             return
         }
         #expect(train["sha256"] == .string(Checkpoint.digest(of: try Data(contentsOf: TrainingFixtures.trainFile))))
+
+        // Temperature scaling fitted on the validation split: stored in config.json, recorded with
+        // ECE and NLL before and after on validation and test.
+        let calibration = try #require(summary.bestCalibration)
+        #expect(checkpoint.configuration.temperature == calibration.temperature)
+        #expect(calibration.temperature > 0 && calibration.temperature.isFinite)
+        #expect(calibration.validationAfter.negativeLogLikelihood <= calibration.validationBefore.negativeLogLikelihood + 1e-12)
+        #expect(calibration.validationBefore.count == summary.validationCount)
+        #expect(calibration.testAfter?.count == 120)
+        guard case .object(let best)? = metrics["best"], case .object(let recorded)? = best["calibration"],
+            case .object(let test)? = recorded["test"], case .object(let after)? = test["after"]
+        else {
+            Issue.record("metrics.json has no best.calibration.test.after")
+            return
+        }
+        // An integral value reads back as a JSON integer (the tiny model's T may be the bound 100).
+        func number(_ value: JSONValue?) -> Double? {
+            switch value {
+            case .integer(let v)?: Double(v)
+            case .number(let v)?: v
+            default: nil
+            }
+        }
+        #expect(number(recorded["temperature"]) == calibration.temperature)
+        #expect(recorded["ece_bins"] == .integer(15))
+        #expect(number(after["ece"]) == calibration.testAfter!.expectedCalibrationError)
+        #expect(number(after["nll"]) == calibration.testAfter!.negativeLogLikelihood)
+        let bestMetrics = checkpoint.metrics
+        guard case .object(let own)? = bestMetrics["calibration"] else {
+            Issue.record("best/metrics.json has no calibration")
+            return
+        }
+        #expect(number(own["temperature"]) == calibration.temperature)
     }
 
     @Test func vocabularyComesFromTheTrainingPortionOnly() throws {

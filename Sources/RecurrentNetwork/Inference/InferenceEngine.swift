@@ -143,14 +143,24 @@ public struct InferenceEngine: Sendable {
         return Tensor(shape: [lengths.count, architecture.numClasses], values: result.logits)
     }
 
-    /// Class probabilities: the softmax of ``logits(ids:lengths:time:)``.
+    /// Class probabilities: the softmax of ``logits(ids:lengths:time:)`` divided by the
+    /// temperature (temperature scaling, Guo et al. 2017), `softmax(logits / temperature)`.
     ///
-    /// - Parameters: as ``logits(ids:lengths:time:)``.
+    /// - Parameters: as ``logits(ids:lengths:time:)``, and
+    ///   - temperature: T > 0, finite (a checkpoint's `temperature`); 1 leaves the logits as they
+    ///     are (no division happens), larger values flatten the distribution, smaller sharpen it.
+    ///     The argmax does not depend on it.
     /// - Returns: `[batch, numClasses]`, each row summing to 1.
     /// - Throws: as ``logits(ids:lengths:time:)``.
-    public func probabilities(ids: [Int32], lengths: [Int], time: Int) throws(InferenceEngineError) -> Tensor {
+    public func probabilities(
+        ids: [Int32], lengths: [Int], time: Int, temperature: Float = 1
+    ) throws(InferenceEngineError) -> Tensor {
+        precondition(temperature.isFinite && temperature > 0, "temperature \(temperature)")
         var result = try logits(ids: ids, lengths: lengths, time: time)
         let classes = architecture.numClasses
+        if temperature != 1 {
+            for k in result.values.indices { result.values[k] /= temperature }
+        }
         result.values.withUnsafeMutableBufferPointer { values in
             for row in 0..<lengths.count {
                 Self.softmax(values.baseAddress! + row * classes, count: classes)
