@@ -226,7 +226,9 @@ let package = Package(
             name: "WireFormatTests", dependencies: ["WireFormat", "JSON", "Classification", "RecurrentNetwork"]),
         .testTarget(
             name: "ClassificationTests",
-            dependencies: ["Classification", "Checkpoint", "TextPipeline", "TestSupport"]),
+            dependencies: ["Classification", "Checkpoint", "TextPipeline", "TestSupport"],
+            // Read by path (`#filePath`), not as bundle resources.
+            exclude: ["Fixtures"]),
         .testTarget(
             name: "WorkerTests",
             dependencies: [
