@@ -75,6 +75,24 @@ public struct WorkerConfiguration: Sendable, Equatable {
     /// 0 commits after every batch, 0...60000. Default 1000 ms.
     public var commitInterval: Duration
 
+    /// `partition_assignment`: the group's assignment protocol (librdkafka's
+    /// `partition.assignment.strategy`). Default ``defaultPartitionAssignment``. Every member of
+    /// a group must use the same one; changing it needs the whole group stopped (README).
+    public var partitionAssignment: PartitionAssignment
+    /// `static_membership`: join as a static member, `group.instance.id` = ``transactionalID``
+    /// (stable per worker across restarts). A restart within `session.timeout.ms` then causes no
+    /// rebalance, but a worker that stops is not replaced until `session.timeout.ms` passed
+    /// (librdkafka sends no LeaveGroup for a static member). Default off.
+    public var staticMembership: Bool
+
+    /// The default ``partitionAssignment``, chosen from the rebalance figures on the mock
+    /// cluster (README "How the guarantees are tested").
+    public static let defaultPartitionAssignment: PartitionAssignment = .eager
+
+    /// The consumer's `group.instance.id`: ``transactionalID`` with ``staticMembership``, else
+    /// `nil` (a dynamic member).
+    public var groupInstanceID: String? { staticMembership ? transactionalID : nil }
+
     /// The keys a configuration file, flag or environment variable may set (without `kafka.`),
     /// from the table ``WorkerSetting/all``.
     public static var keys: [String] { WorkerSetting.all.map(\.key) }
@@ -139,7 +157,9 @@ public struct WorkerConfiguration: Sendable, Equatable {
 
     /// The consumer's settings: the group, `auto.offset.reset=earliest`, offsets stored by the
     /// worker only; auto-commit of stored offsets for at-least-once, none for exactly-once
-    /// (offsets go into the transaction). ``kafkaProperties`` are applied on top.
+    /// (offsets go into the transaction); the ``partitionAssignment`` strategies and, with
+    /// ``staticMembership``, `group.instance.id`. ``kafkaProperties`` are applied on top (they
+    /// cannot name those two: ``WorkerKafkaProperties/reserved``).
     public var consumerConfiguration: KafkaConsumerConfiguration {
         var configuration = KafkaConsumerConfiguration(
             bootstrapServers: bootstrapServers, groupID: groupID)
@@ -148,7 +168,9 @@ public struct WorkerConfiguration: Sendable, Equatable {
         configuration.isAutoOffsetStoreEnabled = false
         configuration.autoOffsetReset = .earliest
         configuration.isolationLevel = .readCommitted
+        configuration.partitionAssignmentStrategy = partitionAssignment.strategies
         configuration.properties = kafkaProperties
+        if let groupInstanceID { configuration.properties["group.instance.id"] = groupInstanceID }
         return configuration
     }
 
@@ -192,6 +214,7 @@ extension WorkerConfiguration {
             model: nil, processingGuarantee: .atLeastOnce, instance: "", transactionalID: "",
             batchMaxSize: 1, batchMaxWait: .zero, maxMessageBytes: 1, maxInFlight: 1, inferenceThreads: 1,
             drainTimeout: .zero, metricsAddress: nil, createTopics: false, embeddedBroker: false,
-            logLevel: "info", kafkaProperties: [:], commitInterval: .zero)
+            logLevel: "info", kafkaProperties: [:], commitInterval: .zero,
+            partitionAssignment: WorkerConfiguration.defaultPartitionAssignment, staticMembership: false)
     }
 }

@@ -86,6 +86,27 @@ extension WorkerSetting {
         .milliseconds(
             "commit_interval_ms", \.commitInterval, default: 1000, range: 0...60_000,
             summary: "How often acknowledged offsets are committed (at-least-once); 0 commits after every batch."),
+        // Rebalances (issue 13 item 2): the assignment protocol and static membership.
+        WorkerSetting(
+            key: "partition_assignment",
+            valueName: "<\(PartitionAssignment.allCases.map(\.rawValue).joined(separator: "|"))>",
+            defaultDescription: "`\(WorkerConfiguration.defaultPartitionAssignment.rawValue)`",
+            summary: "eager (range,roundrobin: a rebalance revokes every partition) or cooperative_sticky (only the partitions that move); every member of a group must use the same.",
+            isSecret: false, isBoolean: false,
+            defaultText: { _, _ in WorkerConfiguration.defaultPartitionAssignment.rawValue },
+            apply: { value, configuration throws(WorkerConfigurationError) in
+                guard let value else { return }
+                let text = try value.nonEmpty()
+                guard let assignment = PartitionAssignment(rawValue: text) else {
+                    throw value.failure(
+                        "\"\(text)\" is not one of \(PartitionAssignment.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                configuration.partitionAssignment = assignment
+            },
+            describe: { $0.partitionAssignment.rawValue }),
+        .boolean(
+            "static_membership", \.staticMembership,
+            summary: "Join the group as a static member (group.instance.id = transactional_id): a restart within session.timeout.ms causes no rebalance, but a stopped worker's partitions wait that long for a new owner."),
         WorkerSetting(
             key: "metrics_address", valueName: "<host:port>", defaultDescription: "`127.0.0.1:9464`",
             summary: "host:port of /metrics, /healthz and /readyz; empty turns the server off.",

@@ -47,6 +47,9 @@ final class AtLeastOncePipeline: Sendable {
                 let polled = try await fetching.value.get()
                 context.health.heartbeat()
                 context.logEvents(polled.batch.events)
+                for (partition, count) in machine.withLock({ $0.replayed(polled.batch.messages) }) {
+                    context.metrics.replayed(count, from: partition)
+                }
                 stages.current = polled
                 let stop = context.isStopRequested()
                 try await perform(

@@ -108,6 +108,10 @@ struct AtLeastOnceStateMachine: Sendable {
     private(set) var awaitingRebalance: Set<KafkaTopicPartition> = []
     /// What this worker committed per partition (a commit never goes below).
     private(set) var committed: [KafkaTopicPartition: Int64] = [:]
+    /// Per partition this worker owned before: one past the last input of the answered prefix
+    /// it had reached when the partition was taken away (revoked or lost). Inputs read again
+    /// below it are ``replayed(_:)``: answered twice by this process.
+    private(set) var answeredBefore: [KafkaTopicPartition: Int64] = [:]
     private var commitInFlight = false
     private var lastCommit: ContinuousClock.Instant?
     private var deliveryFailure: KafkaError?
@@ -176,6 +180,24 @@ struct AtLeastOnceStateMachine: Sendable {
         return actions
     }
 
+    /// Counts, per partition, the records of `messages` this worker had already answered while it
+    /// owned their partition before (offsets below ``answeredBefore``): each becomes a second
+    /// output of the same input. After a rebalance the consumer starts at the group's committed
+    /// offset, which is below what this worker answered when its commit on revocation was
+    /// refused (the mock and noida-db refuse commits during an eager rebalance) or came too late.
+    ///
+    /// A lower bound of the duplicates: inputs answered by an earlier process (before a restart
+    /// or a kill) or by another member are not known here.
+    func replayed(_ messages: [KafkaConsumerMessage]) -> [KafkaTopicPartition: Int] {
+        guard !answeredBefore.isEmpty else { return [:] }
+        var counts: [KafkaTopicPartition: Int] = [:]
+        for message in messages {
+            let partition = message.topicPartition
+            if let answered = answeredBefore[partition], message.offset < answered { counts[partition, default: 0] += 1 }
+        }
+        return counts
+    }
+
     /// The outputs being enqueued are all enqueued.
     mutating func publishFinished() {
         publishing = false
@@ -197,6 +219,7 @@ struct AtLeastOnceStateMachine: Sendable {
             return offsets.isEmpty ? [.finish] : [.commit(offsets, .stop)]
         }
         let revoked = Set(partitions)
+        rememberAnswered(revoked)
         assignment.subtract(revoked)
         let offsets = committable(in: revoked)
         var actions: [Action] = []
@@ -349,7 +372,17 @@ struct AtLeastOnceStateMachine: Sendable {
         return [.commit(offsets, .rebalanceSettled)]
     }
 
+    /// Remembers how far `partitions` were answered (``answeredBefore``), before they go.
+    private mutating func rememberAnswered(_ partitions: some Sequence<KafkaTopicPartition>) {
+        collectAnswered()
+        for partition in partitions {
+            let answered = max(committed[partition] ?? .min, uncommitted[partition] ?? .min)
+            if answered > answeredBefore[partition] ?? .min { answeredBefore[partition] = answered }
+        }
+    }
+
     private mutating func forget(_ partitions: [KafkaTopicPartition], lost: Bool) -> Action {
+        rememberAnswered(partitions)
         assignment.subtract(partitions)
         let unanswered = tracker.forget(partitions)
         for partition in partitions {
