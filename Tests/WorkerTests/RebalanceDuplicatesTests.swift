@@ -55,7 +55,8 @@ extension WorkerBrokerTests {
             var inputs: Int
             var labels: Int
             var answered: Int
-            /// `newsclf_replayed_inputs_total`, summed over the workers.
+            /// `newsclf_replayed_inputs_total`, summed over the workers: inputs read again that the
+            /// same worker had answered, not answered twice.
             var replayedKnown: Int64
             var seconds: Double
 
@@ -64,7 +65,7 @@ extension WorkerBrokerTests {
 
             var description: String {
                 "\(inputs) inputs, \(labels) labels, \(duplicates) duplicates (\(String(format: "%.1f", ratio * 100)) %),"
-                    + " newsclf_replayed_inputs_total \(replayedKnown), \(String(format: "%.0f", seconds)) s"
+                    + " \(replayedKnown) replays not answered again (newsclf_replayed_inputs_total), \(String(format: "%.0f", seconds)) s"
             }
 
             init(labels messages: [KafkaConsumerMessage], inputs: Int, replayedKnown: Int64, seconds: Double) {
@@ -103,7 +104,8 @@ extension WorkerBrokerTests {
         }
 
         /// The field scenario: one worker serves a steady input; a second worker of the group
-        /// joins, serves for a second and leaves gracefully (SIGTERM's drain), `cycles` times;
+        /// joins, serves for two seconds and leaves gracefully (SIGTERM's drain), `cycles` times
+        /// (five cycles take about 50 s, as the field's 40,000 inputs at 800/s);
         /// after each leave the first worker reads all partitions again before the next join.
         static func joinAndLeave(_ variant: Variant, cycles: Int) async throws -> Figures {
             let clock = ContinuousClock()
@@ -129,7 +131,7 @@ extension WorkerBrokerTests {
                     consumed(secondMetrics, topic: fixture.input).reduce(0, +) > 0
                 }
                 #expect(serving, "cycle \(cycle): the second worker got partitions")
-                try await Task.sleep(for: .seconds(1))
+                try await Task.sleep(for: .seconds(2))
                 let before = consumed(firstMetrics, topic: fixture.input)
                 try await second.stop()
                 replayedKnown += replayed(secondMetrics, topic: fixture.input)
@@ -163,7 +165,6 @@ extension WorkerBrokerTests {
                 print("RebalanceDuplicatesTests: 5 join/leave rebalances at \(Self.rate) inputs/s, \(variant): \(figures)")
                 #expect(figures.answered == figures.inputs, "\(variant): every input answered")
                 #expect(figures.ratio <= 0.10, "\(variant): \(figures)")
-                #expect(figures.replayedKnown <= Int64(figures.duplicates), "the metric is a lower bound")
             }
         }
 
