@@ -91,7 +91,7 @@ extension WorkerSetting {
             key: "partition_assignment",
             valueName: "<\(PartitionAssignment.allCases.map(\.rawValue).joined(separator: "|"))>",
             defaultDescription: "`\(WorkerConfiguration.defaultPartitionAssignment.rawValue)`",
-            summary: "eager (range,roundrobin: a rebalance revokes every partition) or cooperative_sticky (only the partitions that move); every member of a group must use the same.",
+            summary: "eager (range,roundrobin) or cooperative_sticky; every member of a group must use the same.",
             isSecret: false, isBoolean: false,
             defaultText: { _, _ in WorkerConfiguration.defaultPartitionAssignment.rawValue },
             apply: { value, configuration throws(WorkerConfigurationError) in
@@ -106,7 +106,7 @@ extension WorkerSetting {
             describe: { $0.partitionAssignment.rawValue }),
         .boolean(
             "static_membership", \.staticMembership,
-            summary: "Join the group as a static member (group.instance.id = transactional_id): a restart within session.timeout.ms causes no rebalance, but a stopped worker's partitions wait that long for a new owner."),
+            summary: "Static group membership (group.instance.id = transactional_id): restarts cause no rebalance."),
         WorkerSetting(
             key: "metrics_address", valueName: "<host:port>", defaultDescription: "`127.0.0.1:9464`",
             summary: "host:port of /metrics, /healthz and /readyz; empty turns the server off.",
