@@ -79,6 +79,23 @@ public struct WorkerConfiguration: Sendable, Equatable {
     /// and the three topics to exist before it fails (exit 1); 0 waits forever. Default
     /// 60000 ms. Also bounds `newsclf-worker --check`'s wait for the brokers.
     public var startupTimeout: Duration = .milliseconds(60_000)
+    /// `partition_assignment`: the group's assignment protocol (librdkafka's
+    /// `partition.assignment.strategy`). Default ``defaultPartitionAssignment``. Every member of
+    /// a group must use the same one; changing it needs the whole group stopped (README).
+    public var partitionAssignment: PartitionAssignment
+    /// `static_membership`: join as a static member, `group.instance.id` = ``transactionalID``
+    /// (stable per worker across restarts). A restart within `session.timeout.ms` then causes no
+    /// rebalance, but a worker that stops is not replaced until `session.timeout.ms` passed
+    /// (librdkafka sends no LeaveGroup for a static member). Default off.
+    public var staticMembership: Bool
+
+    /// The default ``partitionAssignment``, chosen from the rebalance figures on the mock
+    /// cluster (README "How the guarantees are tested").
+    public static let defaultPartitionAssignment: PartitionAssignment = .eager
+
+    /// The consumer's `group.instance.id`: ``transactionalID`` with ``staticMembership``, else
+    /// `nil` (a dynamic member).
+    public var groupInstanceID: String? { staticMembership ? transactionalID : nil }
 
     /// The keys a configuration file, flag or environment variable may set (without `kafka.`),
     /// from the table ``WorkerSetting/all``.
@@ -144,7 +161,9 @@ public struct WorkerConfiguration: Sendable, Equatable {
 
     /// The consumer's settings: the group, `auto.offset.reset=earliest`, offsets stored by the
     /// worker only; auto-commit of stored offsets for at-least-once, none for exactly-once
-    /// (offsets go into the transaction). ``kafkaProperties`` are applied on top.
+    /// (offsets go into the transaction); the ``partitionAssignment`` strategies and, with
+    /// ``staticMembership``, `group.instance.id`. ``kafkaProperties`` are applied on top (they
+    /// cannot name those two: ``WorkerKafkaProperties/reserved``).
     public var consumerConfiguration: KafkaConsumerConfiguration {
         var configuration = KafkaConsumerConfiguration(
             bootstrapServers: bootstrapServers, groupID: groupID)
@@ -153,7 +172,9 @@ public struct WorkerConfiguration: Sendable, Equatable {
         configuration.isAutoOffsetStoreEnabled = false
         configuration.autoOffsetReset = .earliest
         configuration.isolationLevel = .readCommitted
+        configuration.partitionAssignmentStrategy = partitionAssignment.strategies
         configuration.properties = kafkaProperties
+        if let groupInstanceID { configuration.properties["group.instance.id"] = groupInstanceID }
         return configuration
     }
 
@@ -197,6 +218,7 @@ extension WorkerConfiguration {
             model: nil, processingGuarantee: .atLeastOnce, instance: "", transactionalID: "",
             batchMaxSize: 1, batchMaxWait: .zero, maxMessageBytes: 1, maxInFlight: 1, inferenceThreads: 1,
             drainTimeout: .zero, metricsAddress: nil, createTopics: false, embeddedBroker: false,
-            logLevel: "info", kafkaProperties: [:], commitInterval: .zero)
+            logLevel: "info", kafkaProperties: [:], commitInterval: .zero,
+            partitionAssignment: WorkerConfiguration.defaultPartitionAssignment, staticMembership: false)
     }
 }

@@ -28,6 +28,7 @@ enum WorkerKafkaProperties {
         ("transactional.id", "transactional_id"), ("enable.auto.commit", "processing_guarantee"),
         ("enable.auto.offset.store", "processing_guarantee"), ("isolation.level", "processing_guarantee"),
         ("enable.idempotence", "processing_guarantee"),
+        ("partition.assignment.strategy", "partition_assignment"), ("group.instance.id", "static_membership"),
     ]
 
     /// Properties only a consumer takes.

@@ -89,6 +89,27 @@ extension WorkerSetting {
         .milliseconds(
             "startup_timeout_ms", \.startupTimeout, default: 60_000, range: 0...3_600_000,
             summary: "Milliseconds the start may wait for the brokers and the three topics before it fails (exit 1); 0 waits forever."),
+        // Rebalances (issue 13 item 2): the assignment protocol and static membership.
+        WorkerSetting(
+            key: "partition_assignment",
+            valueName: "<\(PartitionAssignment.allCases.map(\.rawValue).joined(separator: "|"))>",
+            defaultDescription: "`\(WorkerConfiguration.defaultPartitionAssignment.rawValue)`",
+            summary: "eager (range,roundrobin) or cooperative_sticky; every member of a group must use the same.",
+            isSecret: false, isBoolean: false,
+            defaultText: { _, _ in WorkerConfiguration.defaultPartitionAssignment.rawValue },
+            apply: { value, configuration throws(WorkerConfigurationError) in
+                guard let value else { return }
+                let text = try value.nonEmpty()
+                guard let assignment = PartitionAssignment(rawValue: text) else {
+                    throw value.failure(
+                        "\"\(text)\" is not one of \(PartitionAssignment.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                configuration.partitionAssignment = assignment
+            },
+            describe: { $0.partitionAssignment.rawValue }),
+        .boolean(
+            "static_membership", \.staticMembership,
+            summary: "Static group membership (group.instance.id = transactional_id): restarts cause no rebalance."),
         WorkerSetting(
             key: "metrics_address", valueName: "<host:port>", defaultDescription: "`127.0.0.1:9464`",
             summary: "host:port of /metrics, /healthz and /readyz; empty turns the server off.",

@@ -16,6 +16,9 @@ import Synchronization
 /// - `newsclf_batch_duration` — classification time per batch (timer, nanoseconds);
 /// - `newsclf_end_to_end_latency` — input record timestamp → output acknowledged (timer);
 /// - `newsclf_consumer_lag{topic, partition}` — high watermark − position, in records;
+/// - `newsclf_replayed_inputs_total{topic, partition}` — inputs read again that this process had
+///   already answered while it owned the partition before (at-least-once); they are not answered
+///   again (``replayed(_:from:)``);
 /// - `newsclf_model_info{name, digest}` — 1 for the model serving;
 /// - `newsclf_model_reloads_total{result}` — `success` or `failure`.
 public final class WorkerMetrics: Sendable {
@@ -34,6 +37,7 @@ public final class WorkerMetrics: Sendable {
     private struct Cache {
         var consumed: [KafkaTopicPartition: Counter] = [:]
         var lag: [KafkaTopicPartition: Gauge] = [:]
+        var replayed: [KafkaTopicPartition: Counter] = [:]
         var deadLetters: [String: Counter] = [:]
         var modelInfo: Gauge?
     }
@@ -60,6 +64,28 @@ public final class WorkerMetrics: Sendable {
                 dimensions: [("topic", partition.topic), ("partition", String(partition.partition))],
                 factory: factory)
             cache.consumed[partition] = counter
+            return counter
+        }
+        counter.increment(by: count)
+    }
+
+    /// Counts `count` inputs of `partition` read again at offsets this process had already
+    /// answered (outputs acknowledged) while it owned the partition before: its commit on
+    /// revocation was refused or late, and the partition came back. They are the duplicates this
+    /// worker knows of, and it does not answer them again (the earlier output stands).
+    ///
+    /// What it cannot know, and so answers again: inputs answered by an earlier process of this
+    /// worker (after a restart or a `kill -9`, from the last committed offset) or by another
+    /// member (the partition's previous owner); those duplicates are at most about
+    /// `commit_interval_ms` × the input rate of the partitions moved (README).
+    public func replayed(_ count: Int, from partition: KafkaTopicPartition) {
+        let counter = cache.withLock { cache in
+            if let counter = cache.replayed[partition] { return counter }
+            let counter = Counter(
+                label: "newsclf_replayed_inputs_total",
+                dimensions: [("topic", partition.topic), ("partition", String(partition.partition))],
+                factory: factory)
+            cache.replayed[partition] = counter
             return counter
         }
         counter.increment(by: count)

@@ -47,6 +47,9 @@ final class AtLeastOncePipeline: Sendable {
                 let polled = try await fetching.value.get()
                 context.health.heartbeat()
                 context.logEvents(polled.batch.events)
+                for (partition, count) in machine.withLock({ $0.replayed(polled.batch.messages) }) {
+                    context.metrics.replayed(count, from: partition)
+                }
                 stages.current = polled
                 let stop = context.isStopRequested()
                 try await perform(
@@ -209,7 +212,8 @@ final class AtLeastOncePipeline: Sendable {
         let result = context.batchClassifier.outputs(of: classified)
         context.record(result, of: classified)
         for (input, output) in zip(classified.prepared.inputs, result.outputs) {
-            let token = machine.withLock { $0.register(input, output: output) }
+            // An input this worker answered before the partition left it is not answered twice.
+            guard let token = machine.withLock({ $0.registerUnlessAnswered(input, output: output) }) else { continue }
             try await produce(output, token: token)
         }
     }

@@ -16,9 +16,19 @@ import Kafka
 /// report acknowledges it. The answered offsets are committed every `commitInterval` (zero: after
 /// every batch), on a revocation (before the partitions are released) and on stop (before leaving
 /// the group). A commit refused because of a rebalance (`REBALANCE_IN_PROGRESS`,
-/// `ILLEGAL_GENERATION`…) is kept and sent again once the rebalance settled, for the partitions
-/// that were assigned to this worker again; a lost partition is forgotten without a commit. A
-/// partition's commit never goes below what this worker committed for it.
+/// `ILLEGAL_GENERATION`…) on revocation or on stop is kept and sent again once the rebalance
+/// settled, for the partitions assigned to this worker again (eager) or kept through it
+/// (cooperative-sticky: the next assignment, an increment, may be empty); an interval commit
+/// refused for a partition still assigned goes with the next interval. A lost partition is
+/// forgotten without a commit. A partition's commit never goes below what this worker committed
+/// for it.
+///
+/// **Incremental rebalances.** With cooperative-sticky a revocation names only the partitions
+/// that move: only they are drained, committed and forgotten; the others keep their answered
+/// offsets and outputs in flight, and polling resumes as soon as the revoked ones are released.
+/// Inputs read again below what this worker had answered of a partition before it left
+/// (``answeredBefore``) are counted (``replayed(_:)``: `newsclf_replayed_inputs_total`) and not
+/// answered again (``registerUnlessAnswered(_:output:)``).
 ///
 /// **Backpressure.** Above `maxInFlight` unanswered inputs the assignment is paused (polls go on:
 /// heartbeats, rebalances), below half of it resumed.
@@ -108,6 +118,10 @@ struct AtLeastOnceStateMachine: Sendable {
     private(set) var awaitingRebalance: Set<KafkaTopicPartition> = []
     /// What this worker committed per partition (a commit never goes below).
     private(set) var committed: [KafkaTopicPartition: Int64] = [:]
+    /// Per partition this worker owned before: one past the last input of the answered prefix
+    /// it had reached when the partition was taken away (revoked or lost). Inputs read again
+    /// below it are ``replayed(_:)``: answered twice by this process.
+    private(set) var answeredBefore: [KafkaTopicPartition: Int64] = [:]
     private var commitInFlight = false
     private var lastCommit: ContinuousClock.Instant?
     private var deliveryFailure: KafkaError?
@@ -176,6 +190,38 @@ struct AtLeastOnceStateMachine: Sendable {
         return actions
     }
 
+    /// Counts, per partition, the records of `messages` this worker had already answered while it
+    /// owned their partition before (offsets below ``answeredBefore``): each would be a second
+    /// output of the same input, and is not answered again (``registerUnlessAnswered(_:output:)``).
+    /// After a rebalance the consumer starts at the group's committed
+    /// offset, which is below what this worker answered when its commit on revocation was
+    /// refused (the mock and noida-db refuse commits during an eager rebalance) or came too late.
+    ///
+    /// Inputs answered by an earlier process (before a restart or a kill) or by another member
+    /// are not known here: those are answered again (the duplicates at-least-once allows).
+    func replayed(_ messages: [KafkaConsumerMessage]) -> [KafkaTopicPartition: Int] {
+        guard !answeredBefore.isEmpty else { return [:] }
+        var counts: [KafkaTopicPartition: Int] = [:]
+        for message in messages {
+            let partition = message.topicPartition
+            if let answered = answeredBefore[partition], message.offset < answered { counts[partition, default: 0] += 1 }
+        }
+        return counts
+    }
+
+    /// Registers one input and its output like ``register(_:output:)``, unless this worker
+    /// already answered the input (its output acknowledged) while it owned the partition before
+    /// (an offset below ``answeredBefore``): then the input is marked answered at once and gets
+    /// no second output (`nil`). The earlier output stands, so at-least-once holds; this is what
+    /// keeps a partition that comes back after a refused commit on revocation from being
+    /// answered twice.
+    mutating func registerUnlessAnswered(_ input: KafkaConsumerMessage, output: KafkaProducerMessage) -> UInt64? {
+        let token = tracker.register(input, output: output)
+        guard let answered = answeredBefore[input.topicPartition], input.offset < answered else { return token }
+        tracker.acknowledge(token: token)
+        return nil
+    }
+
     /// The outputs being enqueued are all enqueued.
     mutating func publishFinished() {
         publishing = false
@@ -197,6 +243,7 @@ struct AtLeastOnceStateMachine: Sendable {
             return offsets.isEmpty ? [.finish] : [.commit(offsets, .stop)]
         }
         let revoked = Set(partitions)
+        rememberAnswered(revoked)
         assignment.subtract(revoked)
         let offsets = committable(in: revoked)
         var actions: [Action] = []
@@ -215,7 +262,14 @@ struct AtLeastOnceStateMachine: Sendable {
             for offset in offsets {
                 let partition = offset.topicPartition
                 uncommitted[partition] = max(uncommitted[partition] ?? .min, offset.offset)
-                if CommitRefusal.isRebalance(error) { awaitingRebalance.insert(partition) }
+                // A partition still assigned (an interval commit refused while a cooperative
+                // rebalance keeps it here) goes with the next interval; one being revoked, or
+                // the stop's, waits for the rebalance to settle.
+                if CommitRefusal.isRebalance(error)
+                    && (reason == .revocation || reason == .stop || !assignment.contains(partition))
+                {
+                    awaitingRebalance.insert(partition)
+                }
             }
         } else {
             for offset in offsets {
@@ -340,7 +394,9 @@ struct AtLeastOnceStateMachine: Sendable {
 
     private mutating func assigned(_ partitions: [KafkaTopicPartition]) -> [Action] {
         assignment.formUnion(partitions)
-        let owned = awaitingRebalance.intersection(partitions)
+        // Eager: the partitions assigned again; cooperative: also those kept through the
+        // rebalance (its assignment is an increment, possibly empty).
+        let owned = awaitingRebalance.intersection(assignment)
         guard !owned.isEmpty else { return [] }
         awaitingRebalance.subtract(owned)
         let offsets = committable(in: owned)
@@ -349,7 +405,17 @@ struct AtLeastOnceStateMachine: Sendable {
         return [.commit(offsets, .rebalanceSettled)]
     }
 
+    /// Remembers how far `partitions` were answered (``answeredBefore``), before they go.
+    private mutating func rememberAnswered(_ partitions: some Sequence<KafkaTopicPartition>) {
+        collectAnswered()
+        for partition in partitions {
+            let answered = max(committed[partition] ?? .min, uncommitted[partition] ?? .min)
+            if answered > answeredBefore[partition] ?? .min { answeredBefore[partition] = answered }
+        }
+    }
+
     private mutating func forget(_ partitions: [KafkaTopicPartition], lost: Bool) -> Action {
+        rememberAnswered(partitions)
         assignment.subtract(partitions)
         let unanswered = tracker.forget(partitions)
         for partition in partitions {
