@@ -21,7 +21,9 @@ import Worker
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await reporter.run() }
                 let clock = ContinuousClock()
-                let deadline = clock.now.advanced(by: .seconds(10))
+                // Generous: under a parallel `swift test` on two cores the cooperative pool can be
+                // busy for many seconds (seen: 17 s); the count, not the speed, is what is tested.
+                let deadline = clock.now.advanced(by: .seconds(120))
                 while calls.value < 3, clock.now < deadline {
                     try await Task.sleep(for: .milliseconds(10))
                 }
@@ -52,7 +54,9 @@ import Worker
                 trigger.triggerGracefulShutdown()
             }
         }
-        #expect(clock.now - start < .seconds(10), "graceful shutdown ends the wait for the next interval")
+        // The interval is an hour; a starved cooperative pool can delay the shutdown by seconds
+        // (seen: 13 s), so the bound only has to tell "ended by the shutdown" from "waited the hour".
+        #expect(clock.now - start < .seconds(300), "graceful shutdown ends the wait for the next interval")
         #expect(throws: (any Error).self) {
             try metrics.expectGauge("newsclf_consumer_lag", [("topic", "news.raw"), ("partition", "0")])
         }

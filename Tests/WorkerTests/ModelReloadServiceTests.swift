@@ -45,7 +45,8 @@ import Worker
 
     static func wait(until condition: () -> Bool) async throws {
         let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: .seconds(10))
+        // Generous: a parallel `swift test` on two cores can starve the cooperative pool for seconds.
+        let deadline = clock.now.advanced(by: .seconds(120))
         while !condition(), clock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
         try #require(condition())
     }
