@@ -60,14 +60,16 @@ extension WorkerBrokerTests {
             let log = LogRecorder()
             let worker = RunningWorker(
                 try makeWorker(
-                    fixture, extra: ["bootstrap_servers": "127.0.0.1:1", "startup_timeout_ms": "4000"], log: log))
+                    // 15 s: the first metadata answer must come before the start fails, also on two
+                    // loaded cores (a parallel `swift test` missed it with 4 s).
+                    fixture, extra: ["bootstrap_servers": "127.0.0.1:1", "startup_timeout_ms": "15000"], log: log))
             try await Self.wait { worker.worker.health.readiness.reason.hasPrefix("brokers unreachable (127.0.0.1:1): ") }
             #expect(!worker.worker.health.readiness.ready)
             #expect(log.warnings.contains { $0.hasPrefix("not ready: brokers unreachable (127.0.0.1:1): ") }, "\(log.warnings)")
-            let outcome = await Self.outcome(of: worker.task, within: .seconds(60))
+            let outcome = await Self.outcome(of: worker.task, within: .seconds(120))
             let error = try #require(outcome as? KafkaError, "run() throws a KafkaError, got \(String(describing: outcome))")
             #expect(error.operation == "start")
-            #expect(error.message.contains("startup_timeout_ms (4000 ms): brokers unreachable (127.0.0.1:1)"), "\(error)")
+            #expect(error.message.contains("startup_timeout_ms (15000 ms): brokers unreachable (127.0.0.1:1)"), "\(error)")
         }
 
         @Test func aTopicMissingPastTheTimeoutFailsTheStartNamingIt() async throws {
