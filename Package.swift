@@ -241,7 +241,9 @@ let package = Package(
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
-            ]),
+            ],
+            // Read by path (`#filePath`), not as bundle resources.
+            exclude: ["Fixtures"]),
         .testTarget(
             name: "TrainingTests",
             dependencies: [
