@@ -10,8 +10,10 @@ import JSON
 ///  "source": {"topic": "news.raw", "partition": 0, "offset": 1234},
 ///  "truncated": false}
 /// ```
-/// `newsclf classify` prints the same object without `source`. Keys are written sorted, so
-/// the bytes are deterministic.
+/// `newsclf classify` prints the same object without `source`. An item whose top probability is
+/// below the abstain threshold (`abstain_below`) adds `"abstained": true` and keeps its top label
+/// as `label`; the key is absent otherwise, so with abstaining off the bytes are what they were
+/// before the feature. Keys are written sorted, so the bytes are deterministic.
 public struct LabelMessage: Encodable, Sendable, Equatable {
     /// Where the input came from in Kafka.
     public struct Source: Encodable, Sendable, Equatable {
@@ -30,7 +32,9 @@ public struct LabelMessage: Encodable, Sendable, Equatable {
     public struct Model: Encodable, Sendable, Equatable {
         /// The checkpoint directory's name (e.g. `agnews-gru`).
         public var name: String
-        /// `sha256:<hex of model.safetensors>`.
+        /// The checkpoint's digest, `sha256:<hex>`: SHA-256 over the manifest of the digests of
+        /// `model.safetensors`, `config.json` and `vocab.txt` (``Checkpoint`` documents it), so a
+        /// recalibrated or re-vocabularied model is told apart.
         public var digest: String
 
         public init(name: String, digest: String) {
@@ -47,11 +51,14 @@ public struct LabelMessage: Encodable, Sendable, Equatable {
     public var model: Model
     public var source: Source?
     public var truncated: Bool
+    /// Whether the item's top probability was below its abstain threshold (the label is still the
+    /// top one); written only when `true`.
+    public var abstained: Bool
 
     /// A message with these fields (Classification builds one from a prediction).
     public init(
         id: JSONValue?, label: String, labelID: Int, probabilities: [String: Float], model: Model, source: Source?,
-        truncated: Bool
+        truncated: Bool, abstained: Bool = false
     ) {
         self.id = id
         self.label = label
@@ -60,10 +67,11 @@ public struct LabelMessage: Encodable, Sendable, Equatable {
         self.model = model
         self.source = source
         self.truncated = truncated
+        self.abstained = abstained
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, label, probabilities, model, source, truncated
+        case id, label, probabilities, model, source, truncated, abstained
         case labelID = "label_id"
     }
 
@@ -76,6 +84,7 @@ public struct LabelMessage: Encodable, Sendable, Equatable {
         try c.encode(model, forKey: .model)
         try c.encodeIfPresent(source, forKey: .source)
         try c.encode(truncated, forKey: .truncated)
+        if abstained { try c.encode(true, forKey: .abstained) }
     }
 
     /// The message's JSON bytes (compact, keys sorted): what `JSONEncoder` with

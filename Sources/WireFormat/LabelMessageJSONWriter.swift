@@ -25,8 +25,9 @@ struct LabelMessageJSONWriter {
     /// - Returns: `false` when `message` needs `JSONEncoder` (see the type's comment); `bytes`
     ///   then holds a partial object and is to be discarded.
     mutating func write(_ message: LabelMessage) -> Bool {
-        // Keys in JSONEncoder's `.sortedKeys` order (UTF-8 byte order: "label" < "label_id").
-        ascii(#"{"id":"#)
+        // Keys in JSONEncoder's `.sortedKeys` order (UTF-8 byte order: "abstained" < "id",
+        // "label" < "label_id"); "abstained" only when true.
+        ascii(message.abstained ? #"{"abstained":true,"id":"# : #"{"id":"#)
         switch message.id {
         case nil, .null?: ascii("null")
         case .string(let value)?: string(value)

@@ -14,6 +14,9 @@ public enum MessageHeaders {
     public static let errorKind = "newsclf.error.kind"
     /// Dead-letter header: a human-readable explanation (never the payload).
     public static let errorMessage = "newsclf.error.message"
+    /// Label header of an item that abstained (value `true`; absent otherwise), and on its copy
+    /// on the review topic.
+    public static let abstained = "newsclf.abstained"
     /// Dead-letter header of an input whose value could not be kept (its size and why).
     public static let valueDropped = "newsclf.error.value_dropped"
 }

@@ -92,7 +92,8 @@ public final class ClassificationWorker: Sendable {
             // At-least-once overlaps the per-item stages with the model (one thread each, beside
             // the model's threads); exactly-once overlaps them with a transaction (broker round
             // trips), so there they use every inference thread.
-            threadCount: configuration.processingGuarantee == .atLeastOnce ? 1 : configuration.inferenceThreads)
+            threadCount: configuration.processingGuarantee == .atLeastOnce ? 1 : configuration.inferenceThreads,
+            abstainPolicy: configuration.abstainPolicy, reviewTopic: configuration.reviewTopic)
     }
 
     /// Asks ``run()`` to drain and return, and marks the worker not ready (`/readyz`: "draining")

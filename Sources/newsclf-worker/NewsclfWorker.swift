@@ -163,7 +163,8 @@ struct NewsclfWorker: AsyncParsableCommand {
         do {
             configuration.configureBLASThreads()
             return try ModelStore(
-                path: configuration.model, inferenceOptions: configuration.inferenceOptions, metrics: metrics,
+                path: configuration.model, inferenceOptions: configuration.inferenceOptions,
+                abstainPolicy: configuration.abstainPolicy, metrics: metrics,
                 logger: logger)
         } catch {
             throw fail("\(error)", status: 2)

@@ -17,7 +17,10 @@ struct ClassifyCommand: ParsableCommand {
             makes the exit code 2 once every other line is classified. Text is sanitised as the \
             worker does (zero-width spaces become spaces, other Unicode format characters go); \
             a text with no word of the model's vocabulary gets no label: it is the bad item of \
-            kind no_tokens (exit code 2).
+            kind no_tokens (exit code 2). With --abstain-below P (and per label, \
+            --abstain-below-per-label Label=P,…), an item whose top probability is below its \
+            threshold keeps its label and adds "abstained": true, as the worker's abstain_below \
+            does; without them the output has no "abstained" key.
             """)
 
     @OptionGroup var modelOptions: ModelOptions
@@ -31,6 +34,34 @@ struct ClassifyCommand: ParsableCommand {
     @Option(help: "Items per batch.")
     var batchSize: Int = 64
 
+    @Option(help: ArgumentHelp("Mark an item \"abstained\": true when its top probability is below P, in (0, 1).", valueName: "P"))
+    var abstainBelow: String?
+
+    @Option(help: ArgumentHelp("Per-label thresholds overriding --abstain-below for that top label.", valueName: "Label=P,…"))
+    var abstainBelowPerLabel: String?
+
+    /// The abstain rule of the two options, checked against the model's labels.
+    /// - Throws: ``CommandFailure/badInput(_:)`` naming the option and the value.
+    func abstainPolicy(labels: [String]) throws -> AbstainPolicy {
+        var threshold: Float?
+        if let abstainBelow {
+            guard let value = Float(abstainBelow.trimmingCharacters(in: .whitespaces)), value.isFinite, value > 0, value < 1
+            else {
+                throw CommandFailure.badInput("--abstain-below: \"\(abstainBelow)\" is not a probability strictly between 0 and 1")
+            }
+            threshold = value
+        }
+        do throws(AbstainPolicyError) {
+            let perLabel = try abstainBelowPerLabel.map { text throws(AbstainPolicyError) in try AbstainPolicy.parsePerLabel(text) } ?? [:]
+            let policy = try AbstainPolicy(threshold: threshold, perLabel: perLabel)
+            try policy.validate(labels: labels)
+            return policy
+        } catch {
+            let key = error.key.replacingOccurrences(of: AbstainPolicy.perLabelKey, with: "--abstain-below-per-label")
+            throw CommandFailure.badInput("\(key): \(error.problem)")
+        }
+    }
+
     func validate() throws {
         guard (text == nil) != (file == nil) else { throw ValidationError("give either TEXT or --file FILE") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
@@ -38,6 +69,7 @@ struct ClassifyCommand: ParsableCommand {
 
     func run() throws {
         let classifier = try modelOptions.loadClassifier()
+        let policy = try abstainPolicy(labels: classifier.labels)
         let specialTokens = classifier.encoder.vocabulary.specialTokens
         var inputs: [(input: NewsInput, encoded: EncodedText)] = []
         var badLines = 0
@@ -88,7 +120,9 @@ struct ClassifyCommand: ParsableCommand {
             }
             var chunk: [UInt8] = []
             for ((input, _), prediction) in zip(batch, predictions) {
-                let message = LabelMessage(id: input.id, prediction: prediction, labels: classifier.labels, model: model, source: nil)
+                let message = LabelMessage(
+                    id: input.id, prediction: prediction, labels: classifier.labels, model: model, source: nil,
+                    abstained: policy.abstains(prediction))
                 chunk += try message.jsonBytes() + [UInt8(ascii: "\n")]
             }
             out.write(Data(chunk))

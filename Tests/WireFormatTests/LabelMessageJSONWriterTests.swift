@@ -31,9 +31,21 @@ import Testing
         #expect(bytes == Array(try reference.encode(message)))
     }
 
+    /// An abstained item: `"abstained":true` first (sorted keys), the top label kept.
+    @Test func anAbstainedLabelStartsWithTheAbstainedKey() throws {
+        let prediction = Prediction(
+            labelID: 2, label: "Business", probabilities: [0.3, 0.05, 0.45, 0.2], truncated: false)
+        let message = LabelMessage(
+            id: .integer(7), prediction: prediction, labels: ["World", "Sports", "Business", "Sci/Tech"],
+            model: .init(name: "agnews-gru", digest: "sha256:1065"), source: nil, abstained: true)
+        let bytes = try #require(written(message))
+        #expect(String(decoding: bytes, as: UTF8.self) == #"{"abstained":true,"id":7,"label":"Business","label_id":2,"model":{"digest":"sha256:1065","name":"agnews-gru"},"probabilities":{"Business":0.45,"Sci/Tech":0.2,"Sports":0.05,"World":0.3},"truncated":false}"#)
+        #expect(bytes == Array(try reference.encode(message)))
+    }
+
     /// Every control character, quotes, backslashes, slashes, non-ASCII (combining marks, line
     /// separators, emoji) in every string field; ids of each kind; probabilities from every
-    /// part of the float range; 1–6 labels in any order; with and without `source`.
+    /// part of the float range; 1–6 labels in any order; with and without `source`, abstained or not.
     @Test func randomMessagesAreByteForByteWhatJSONEncoderWrites() throws {
         var random = SplitMix64(seed: 20_261_130)
         let scalars: [Unicode.Scalar] = (0..<0x80).compactMap(Unicode.Scalar.init)
@@ -74,7 +86,7 @@ import Testing
                 : nil
             let message = LabelMessage(
                 id: id(), prediction: prediction, labels: labels, model: .init(name: text(), digest: text()),
-                source: source)
+                source: source, abstained: Bool.random(using: &random))
             let expected = Array(try reference.encode(message))
             guard let bytes = written(message) else {
                 mismatches.append("declined: \(message)")

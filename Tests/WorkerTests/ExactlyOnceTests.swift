@@ -1,3 +1,6 @@
+import WireFormat
+import TestSupport
+import Classification
 import Foundation
 import Kafka
 import Testing
@@ -93,6 +96,54 @@ extension WorkerBrokerTests {
             #expect(uncommitted.count > 40, "read_uncommitted also sees the aborted transactions' outputs")
         }
 
+        /// Review copies go in the same transaction as their labels: with every third
+        /// transaction aborted and redone, a `read_committed` reader sees each input's label once
+        /// and each abstained input's review copy once.
+        @Test func reviewCopiesAreCommittedWithTheirLabelsExactlyOnce() async throws {
+            let broker = try await NoidaBroker()
+            // Test-split items (the fixture's first 40), leaving out those whose top probability is
+            // within 1e-3 of the threshold (another batching could move them across it).
+            let classifier = try WorkerTestSupport.classifier()
+            let policy = try AbstainPolicy(threshold: 0.8)
+            let lines = try String(
+                contentsOf: PackagePaths.inPackage("Tests/WorkerTests/Fixtures/abstain-off/input.jsonl"), encoding: .utf8
+            ).split(separator: "\n").prefix(40).map { Array($0.utf8) }
+            var values: [[UInt8]] = []
+            var expectedAbstained = 0
+            for value in lines {
+                let prediction = try classifier.classify([classifier.encode(try NewsInput.decode(value, maxBytes: 1 << 20).get().text)])[0]
+                guard abs(prediction.probabilities[prediction.labelID] - 0.8) > 1e-3 else { continue }
+                values.append(value)
+                if policy.abstains(prediction) { expectedAbstained += 1 }
+            }
+            try #require(expectedAbstained > 0 && expectedAbstained < values.count)
+            try await broker.produce(values.enumerated().map { ("k\($0.offset)", $0.element) })
+            let groupID = WorkerBrokerFixture.freshGroupID()
+            let models = try ModelStore(
+                path: WorkerTestSupport.shippedModel.path, environment: [:], logger: WorkerTestSupport.logger)
+            var configuration = try broker.configuration(groupID: groupID, transactionalID: "eos-review-\(UUID().uuidString)")
+            configuration.batchMaxSize = 4
+            configuration.abstainPolicy = policy
+            configuration.reviewTopic = broker.review
+            let worker = RunningWorker(
+                ClassificationWorker(
+                    configuration: configuration, models: models, notifier: SystemdNotifier(socketPath: nil),
+                    logger: WorkerTestSupport.logger, transactionTestHook: .abort(every: 3)))
+            let committedAll = await broker.waitUntilCommitted(groupID: groupID, timeout: .seconds(60))
+            try await worker.stop()
+
+            #expect(committedAll, "every input's offset committed")
+            let committed = try await broker.readOutputs(
+                isolationLevel: .readCommitted, atLeast: values.count + expectedAbstained)
+            let labels = committed.filter { $0.topic == broker.output }
+            let reviews = committed.filter { $0.topic == broker.review }
+            #expect(labels.count == values.count, "read_committed: one label per input")
+            #expect(reviews.count == expectedAbstained, "read_committed: one review copy per abstained input")
+            #expect(Set(reviews.compactMap(\.sourcePosition)).count == expectedAbstained)
+            let abstainedLabels = labels.filter { $0.header(WorkerOutput.abstainedHeader) == "true" }
+            #expect(Set(abstainedLabels.compactMap(\.sourcePosition)) == Set(reviews.compactMap(\.sourcePosition)))
+        }
+
         /// A worker killed with SIGKILL inside a transaction (the test hook holds each one open
         /// 300 ms after its outputs were written) and restarted with the same `transactional.id`:
         /// the restart fences the dead instance and the broker aborts its open transaction. A
@@ -152,7 +203,7 @@ extension WorkerBrokerTests {
 }
 
 /// noida-db (or any real Kafka-protocol broker) named by `NEWSCLF_TEST_KAFKA_BOOTSTRAP`, with
-/// three topics unique to one test.
+/// three topics and a review topic unique to one test.
 struct NoidaBroker {
     static let bootstrapServers: String? = ProcessInfo.processInfo
         .environment["NEWSCLF_TEST_KAFKA_BOOTSTRAP"].flatMap { $0.isEmpty ? nil : $0 }
@@ -161,6 +212,8 @@ struct NoidaBroker {
     let input: String
     let output: String
     let deadLetters: String
+    /// For `review_topic` (used only when a test configures it).
+    let review: String
 
     init() async throws {
         servers = try #require(Self.bootstrapServers)
@@ -168,10 +221,11 @@ struct NoidaBroker {
         input = "in-\(suffix)"
         output = "out-\(suffix)"
         deadLetters = "dlq-\(suffix)"
+        review = "rev-\(suffix)"
         let admin = try KafkaAdminClient(
             configuration: KafkaAdminConfiguration(bootstrapServers: [servers]), logger: WorkerTestSupport.logger)
         _ = try await admin.createTopics(
-            [input, output, deadLetters].map { KafkaNewTopic(name: $0, partitions: 2, replicationFactor: 1) },
+            [input, output, deadLetters, review].map { KafkaNewTopic(name: $0, partitions: 2, replicationFactor: 1) },
             timeout: .seconds(10))
     }
 
@@ -206,12 +260,12 @@ struct NoidaBroker {
         #expect(failures.isEmpty, "inputs not delivered: \(failures)")
     }
 
-    /// A reader of the output and dead-letter topics (`read_committed` unless told).
+    /// A reader of the output, dead-letter and review topics (`read_committed` unless told).
     func collector(
         isolationLevel: KafkaConsumerConfiguration.IsolationLevel = .readCommitted
     ) throws -> OutputCollector {
         try OutputCollector(
-            bootstrapServers: servers, topics: [output, deadLetters], sessionTimeout: .seconds(6),
+            bootstrapServers: servers, topics: [output, deadLetters, review], sessionTimeout: .seconds(6),
             isolationLevel: isolationLevel)
     }
 

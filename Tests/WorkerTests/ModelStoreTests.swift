@@ -1,3 +1,4 @@
+import Classification
 import Checkpoint
 import Foundation
 import MetricsTestKit
@@ -92,6 +93,38 @@ import Worker
         }
         #expect(store.current.digest == servingDigest)
         #expect(metrics.counterTotal(label: "newsclf_model_reloads_total", dimensions: [("result", "failure")]) == 1)
+    }
+
+    /// `abstain_below_per_label` naming a label the model lacks: the start fails naming the key
+    /// and the model's labels; a reload to such a model is refused and the old one keeps serving.
+    @Test func aPerLabelThresholdForALabelTheModelLacksRefusesTheModel() throws {
+        let policy = try AbstainPolicy(threshold: 0.5, perLabel: ["Sports": 0.9])
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let renamed = directory.appendingPathComponent("renamed")
+        try FileManager.default.copyItem(at: WorkerTestSupport.shippedModel, to: renamed)
+        let config = renamed.appendingPathComponent("config.json")
+        let text = try String(contentsOf: config, encoding: .utf8)
+        try #require(text.contains(#""Sports""#))
+        try text.replacingOccurrences(of: #""Sports""#, with: #""Athletics""#).write(to: config, atomically: true, encoding: .utf8)
+
+        let startError = try #require(throws: ModelLoadError.self) {
+            try ModelStore(path: renamed.path, environment: [:], abstainPolicy: policy, logger: WorkerTestSupport.logger)
+        }
+        #expect(startError.problem == #"abstain_below_per_label: "Sports" is not a label of the model (its labels: World, Athletics, Business, Sci/Tech)"#)
+
+        let link = directory.appendingPathComponent("current")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: WorkerTestSupport.shippedModel)
+        let store = try ModelStore(path: link.path, environment: [:], abstainPolicy: policy, logger: WorkerTestSupport.logger)
+        let serving = store.current.digest
+        try FileManager.default.removeItem(at: link)
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: renamed)
+        guard case .refused(let error) = store.reload() else {
+            Issue.record("the reload was not refused")
+            return
+        }
+        #expect(error.problem.contains("abstain_below_per_label"), "\(error)")
+        #expect(store.current.digest == serving, "the old model keeps serving")
     }
 
     @Test func aMissingDirectoryIsRefused() throws {

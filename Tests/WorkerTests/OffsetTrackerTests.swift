@@ -27,6 +27,26 @@ import Worker
         #expect(tracker.takeCommittableOffsets().isEmpty, "handed out once")
     }
 
+    /// A label and its review copy: the input is answered only when both are acknowledged, in
+    /// either order, and a duplicate acknowledgement does not stand in for the other.
+    @Test func anInputWithTwoOutputsIsAnsweredWhenBothAreAcknowledged() {
+        for order in [[0, 1], [1, 0]] {
+            var tracker = OffsetTracker()
+            let review = KafkaProducerMessage(topic: "review", value: [])
+            let tokens = tracker.register(Self.input(5), outputs: [Self.output, review])
+            #expect(tokens.count == 2 && tokens[0] != tokens[1])
+            #expect(tracker.pendingOutput(token: tokens[1])?.message.topic == "review")
+            #expect(tracker.inFlightCount == 2)
+            #expect(tracker.inFlightCount(of: [KafkaTopicPartition(topic: "in", partition: 0)]) == 1, "one input")
+            tracker.acknowledge(token: tokens[order[0]])
+            tracker.acknowledge(token: tokens[order[0]])
+            #expect(tracker.takeCommittableOffsets().isEmpty, "order \(order): one output still pending")
+            tracker.acknowledge(token: tokens[order[1]])
+            #expect(tracker.takeCommittableOffsets() == [KafkaTopicPartitionOffset(topic: "in", partition: 0, offset: 6)])
+            #expect(tracker.inFlightCount == 0)
+        }
+    }
+
     @Test func partitionsAdvanceIndependently() {
         var tracker = OffsetTracker()
         let a = tracker.register(Self.input(5, partition: 0), output: Self.output)

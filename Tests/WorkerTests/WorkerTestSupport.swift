@@ -54,16 +54,18 @@ enum WorkerTestSupport {
     }
 }
 
-/// One test's broker: a mock cluster with the worker's three topics, and helpers to produce
+/// One test's broker: a mock cluster with the worker's three topics and a review topic, and helpers to produce
 /// inputs, run workers and read outputs.
 struct WorkerBrokerFixture {
     let cluster: KafkaMockCluster
     let input = "news.raw"
     let output = "news.labels"
     let deadLetters = "news.raw.dlq"
+    /// For `review_topic` (the worker uses it only when configured so).
+    let review = "news.review"
 
     init(partitions: Int32 = 2) throws {
-        cluster = try MockBroker(topics: [input, output, deadLetters], partitions: partitions).cluster
+        cluster = try MockBroker(topics: [input, output, deadLetters, review], partitions: partitions).cluster
     }
 
     static func freshGroupID() -> String { MockBroker.freshGroupID(prefix: "worker") }
@@ -111,14 +113,14 @@ struct WorkerBrokerFixture {
         #expect(failures.isEmpty, "inputs not delivered: \(failures)")
     }
 
-    /// Reads the output and dead-letter topics until `count` records arrived or `timeout` passed.
+    /// Reads the output, dead-letter and review topics until `count` records arrived or `timeout` passed.
     func readOutputs(count: Int, timeout: Duration = .seconds(30)) async throws -> [KafkaConsumerMessage] {
         var configuration = KafkaConsumerConfiguration(
             bootstrapServers: [cluster.bootstrapServers], groupID: Self.freshGroupID())
         configuration.sessionTimeout = .milliseconds(3000)
         configuration.heartbeatInterval = .milliseconds(300)
         let consumer = try KafkaConsumer(configuration: configuration, logger: WorkerTestSupport.logger)
-        try consumer.subscribe(topics: [output, deadLetters])
+        try consumer.subscribe(topics: [output, deadLetters, review])
         var result: [KafkaConsumerMessage] = []
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)

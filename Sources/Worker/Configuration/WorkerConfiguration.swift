@@ -88,6 +88,13 @@ public struct WorkerConfiguration: Sendable, Equatable {
     /// rebalance, but a worker that stops is not replaced until `session.timeout.ms` passed
     /// (librdkafka sends no LeaveGroup for a static member). Default off.
     public var staticMembership: Bool
+    /// `abstain_below` and `abstain_below_per_label`: when an item abstains (its output marked
+    /// `"abstained": true`, the top label kept). Default ``AbstainPolicy/off``. Per-label entries
+    /// are checked against the model's labels when it loads (``ModelStore``).
+    public var abstainPolicy: AbstainPolicy = .off
+    /// `review_topic`: the topic that receives a copy of each abstained item
+    /// (``WorkerOutput/reviewCopy(of:label:topic:)``); `nil` (the default): none.
+    public var reviewTopic: String? = nil
 
     /// The default ``partitionAssignment``, chosen from the rebalance figures on the mock
     /// cluster (README "How the guarantees are tested").

@@ -1,4 +1,4 @@
-import JSON
+import Classification
 import ComputeRuntime
 import Foundation
 import JSON
@@ -59,6 +59,19 @@ struct WorkerConfigurationFile: Sendable {
                         key: key, source: url.path, problem: "given twice: also as \"\(name)\" in the \"kafka\" object")
                 }
                 kafkaProperties[name] = try scalar(value, key: key)
+            } else if key == AbstainPolicy.perLabelKey, case .object(let thresholds) = value {
+                // {"Business": 0.7, "Sci/Tech": 0.6}: the flag's text, Label=p pairs.
+                var pairs: [String] = []
+                for (label, threshold) in thresholds.sorted(by: { $0.key < $1.key }) {
+                    guard let number = try scalar(threshold, key: "\(key).\(label)"), Float(number) != nil,
+                        !label.contains(","), !label.contains("=")
+                    else {
+                        throw WorkerConfigurationError(
+                            key: "\(key).\(label)", source: url.path, problem: "expected a number (a probability)")
+                    }
+                    pairs.append("\(label)=\(number)")
+                }
+                settings[key] = pairs.joined(separator: ",")
             } else if WorkerSetting.named(key) != nil {
                 settings[key] = try scalar(value, key: key)
             } else {

@@ -107,6 +107,44 @@ extension WorkerSetting {
                 configuration.partitionAssignment = assignment
             },
             describe: { $0.partitionAssignment.rawValue }),
+        // Confidence (issue 14 item 2): abstaining and the review topic.
+        WorkerSetting(
+            key: AbstainPolicy.thresholdKey, valueName: "<p>", defaultDescription: "off",
+            summary: "Mark a label \"abstained\": true when its probability is below p, in (0, 1) (newsclf eval --target-accuracy picks p).",
+            isSecret: false, isBoolean: false, defaultText: { _, _ in nil },
+            apply: { value, configuration throws(WorkerConfigurationError) in
+                guard let value else { return }
+                let text = value.trimmed
+                if text.isEmpty { return }
+                guard let threshold = Float(text), threshold.isFinite, threshold > 0, threshold < 1 else {
+                    throw value.failure("\"\(value.text)\" is not a probability strictly between 0 and 1")
+                }
+                configuration.abstainPolicy.threshold = threshold
+            },
+            describe: { $0.abstainPolicy.threshold.map { "\($0)" } ?? "" }),
+        WorkerSetting(
+            key: AbstainPolicy.perLabelKey, valueName: "<Label=p,…>", defaultDescription: "none",
+            summary: "Per-label abstain thresholds, overriding abstain_below for that top label (file: an object).",
+            isSecret: false, isBoolean: false, defaultText: { _, _ in nil },
+            apply: { value, configuration throws(WorkerConfigurationError) in
+                guard let value else { return }
+                do throws(AbstainPolicyError) {
+                    configuration.abstainPolicy.perLabel = try AbstainPolicy.parsePerLabel(value.text)
+                } catch {
+                    throw value.failure(error.key == AbstainPolicy.perLabelKey ? error.problem : "\(error)")
+                }
+            },
+            describe: { AbstainPolicy.perLabelText($0.abstainPolicy.perLabel) }),
+        WorkerSetting(
+            key: "review_topic", valueName: "<name>", defaultDescription: "none",
+            summary: "The topic that gets a copy of each abstained item ({\"input\", \"output\"}) for a person to label.",
+            isSecret: false, isBoolean: false, defaultText: { _, _ in nil },
+            apply: { value, configuration throws(WorkerConfigurationError) in
+                guard let value else { return }
+                let name = value.trimmed
+                configuration.reviewTopic = name.isEmpty ? nil : name
+            },
+            describe: { $0.reviewTopic ?? "" }),
         .boolean(
             "static_membership", \.staticMembership,
             summary: "Static group membership (group.instance.id = transactional_id): restarts cause no rebalance."),

@@ -15,6 +15,9 @@ public final class ModelStore: Sendable {
     public let path: String?
     /// The engine options every load uses (threads).
     public let inferenceOptions: InferenceEngine.Options
+    /// The abstain rule every load checks the model's labels against (a per-label threshold
+    /// naming a label the model lacks refuses the model).
+    public let abstainPolicy: AbstainPolicy
     private let environment: [String: String]
     private let logger: Logger
     private let metrics: WorkerMetrics
@@ -27,19 +30,24 @@ public final class ModelStore: Sendable {
     ///   - environment: where ``ShippedModel`` looks for `NEWSCLF_MODEL`.
     ///   - inferenceOptions: the engine options of this and every reloaded model
     ///     (``WorkerConfiguration/inferenceOptions``); default one thread.
+    ///   - abstainPolicy: the worker's abstain rule (``WorkerConfiguration/abstainPolicy``); its
+    ///     per-label thresholds must name labels of every model loaded.
     ///   - metrics: receives `newsclf_model_info` and `newsclf_model_reloads_total`.
     ///   - logger: reload outcomes (with `model.digest`).
     /// - Throws: ``ModelLoadError`` naming the directory and the problem.
     public init(
         path: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
-        inferenceOptions: InferenceEngine.Options = .init(), metrics: WorkerMetrics = WorkerMetrics(), logger: Logger = Logger(label: "newsclf.worker.model")
+        inferenceOptions: InferenceEngine.Options = .init(), abstainPolicy: AbstainPolicy = .off,
+        metrics: WorkerMetrics = WorkerMetrics(), logger: Logger = Logger(label: "newsclf.worker.model")
     ) throws(ModelLoadError) {
         self.path = path
         self.inferenceOptions = inferenceOptions
+        self.abstainPolicy = abstainPolicy
         self.environment = environment
         self.logger = logger
         self.metrics = metrics
-        let classifier = try Self.load(path: path, environment: environment, options: inferenceOptions)
+        let classifier = try Self.load(
+            path: path, environment: environment, options: inferenceOptions, abstainPolicy: abstainPolicy)
         self.model = Mutex(classifier)
         metrics.modelServing(name: classifier.name, digest: classifier.digest)
         logger.info(
@@ -57,7 +65,8 @@ public final class ModelStore: Sendable {
     public func reload() -> ModelReloadOutcome {
         let previous = current
         do {
-            let classifier = try Self.load(path: path, environment: environment, options: inferenceOptions)
+            let classifier = try Self.load(
+                path: path, environment: environment, options: inferenceOptions, abstainPolicy: abstainPolicy)
             model.withLock { $0 = classifier }
             metrics.modelServing(name: classifier.name, digest: classifier.digest)
             metrics.modelReload(succeeded: true)
@@ -78,9 +87,11 @@ public final class ModelStore: Sendable {
     }
 
     /// Resolves `path` (following symlinks now), loads the checkpoint and checks that it
-    /// classifies a probe text to finite probabilities.
+    /// classifies a probe text to finite probabilities and has every label `abstainPolicy`
+    /// names.
     static func load(
-        path: String?, environment: [String: String], options: InferenceEngine.Options
+        path: String?, environment: [String: String], options: InferenceEngine.Options,
+        abstainPolicy: AbstainPolicy = .off
     ) throws(ModelLoadError) -> TextClassifier {
         let directory: URL
         if let path {
@@ -99,6 +110,11 @@ public final class ModelStore: Sendable {
         let classifier: TextClassifier
         do {
             classifier = try TextClassifier(directory: resolved, options: options)
+        } catch {
+            throw ModelLoadError(directory: resolved.path, problem: error.description)
+        }
+        do throws(AbstainPolicyError) {
+            try abstainPolicy.validate(labels: classifier.labels)
         } catch {
             throw ModelLoadError(directory: resolved.path, problem: error.description)
         }

@@ -10,8 +10,10 @@ import Synchronization
 /// - `newsclf_items_classified_total` — inputs that got a label;
 /// - `newsclf_dead_letters_total{kind}` — inputs sent to the dead-letter topic, by
 ///   `newsclf.error.kind`;
-/// - `newsclf_outputs_published_total` — outputs (labels and dead letters) acknowledged by the
-///   broker;
+/// - `newsclf_abstained_total{label}` — labels marked `"abstained": true`, by their top label
+///   (``abstained(label:)``);
+/// - `newsclf_outputs_published_total` — outputs (labels, dead letters and review copies)
+///   acknowledged by the broker;
 /// - `newsclf_batch_size` — items per classified batch (aggregated recorder);
 /// - `newsclf_batch_duration` — classification time per batch (timer, nanoseconds);
 /// - `newsclf_end_to_end_latency` — input record timestamp → output acknowledged (timer);
@@ -39,6 +41,7 @@ public final class WorkerMetrics: Sendable {
         var lag: [KafkaTopicPartition: Gauge] = [:]
         var replayed: [KafkaTopicPartition: Counter] = [:]
         var deadLetters: [String: Counter] = [:]
+        var abstained: [String: Counter] = [:]
         var modelInfo: Gauge?
     }
 
@@ -101,6 +104,18 @@ public final class WorkerMetrics: Sendable {
             return counter
         }
         counter.increment()
+    }
+
+    /// Counts `count` abstained items whose top label is `label` (a class name of the model).
+    public func abstained(label: String, count: Int = 1) {
+        let counter = cache.withLock { cache in
+            if let counter = cache.abstained[label] { return counter }
+            let counter = Counter(
+                label: "newsclf_abstained_total", dimensions: [("label", label)], factory: factory)
+            cache.abstained[label] = counter
+            return counter
+        }
+        counter.increment(by: count)
     }
 
     /// Sets the lag of `partition` (records behind the high watermark).

@@ -29,11 +29,22 @@ public struct BatchClassifier: Sendable {
     /// waits on the broker).
     public var threadCount: Int
 
-    public init(outputTopic: String, deadLetterTopic: String, maxMessageBytes: Int, threadCount: Int = 1) {
+    /// When an item abstains (``AbstainPolicy``); ``AbstainPolicy/off`` by default.
+    public var abstainPolicy: AbstainPolicy
+    /// The topic that receives a copy of each abstained item (``WorkerOutput/reviewCopy(of:label:topic:)``);
+    /// `nil`: none.
+    public var reviewTopic: String?
+
+    public init(
+        outputTopic: String, deadLetterTopic: String, maxMessageBytes: Int, threadCount: Int = 1,
+        abstainPolicy: AbstainPolicy = .off, reviewTopic: String? = nil
+    ) {
         self.outputTopic = outputTopic
         self.deadLetterTopic = deadLetterTopic
         self.maxMessageBytes = maxMessageBytes
         self.threadCount = max(1, threadCount)
+        self.abstainPolicy = abstainPolicy
+        self.reviewTopic = reviewTopic
     }
 
     /// What one batch gave.
@@ -44,6 +55,12 @@ public struct BatchClassifier: Sendable {
         public var classifiedCount: Int
         /// The dead-letter kind of each input that became one (by input index).
         public var deadLetterKinds: [Int: String]
+        /// The top label of each input that abstained (by input index).
+        public var abstainedLabels: [Int: String]
+        /// The review-topic copy of each abstained input (by input index), when there is a review
+        /// topic; produced with the input's label, and the input counts as answered only when
+        /// both are acknowledged.
+        public var reviewCopies: [Int: KafkaProducerMessage]
         /// Time spent in the classifier (encode excluded).
         public var classificationTime: Duration
     }
@@ -125,30 +142,31 @@ public struct BatchClassifier: Sendable {
     }
 
     /// Writes every input's output, in input order, on ``threadCount`` threads: a label, or a
-    /// dead letter for an input that did not decode or that the model refused.
+    /// dead letter for an input that did not decode or that the model refused; an abstained
+    /// label is marked so, and gets a review copy when there is a review topic.
     public func outputs(of batch: ClassifiedBatch) -> Result {
         let (inputs, classifier, decoded) = (batch.prepared.inputs, batch.prepared.classifier, batch.prepared.decoded)
         let (positions, valid) = (batch.positions, batch.valid)
         let outputs = Parallel.map(count: inputs.count, threadCount: threadCount) {
-            index -> (message: KafkaProducerMessage, deadLetterKind: String?) in
+            index -> (message: KafkaProducerMessage, deadLetterKind: String?, review: KafkaProducerMessage?) in
             let input = inputs[index]
             guard let position = positions[index] else {
                 guard case .failure(let reason) = decoded[index] else { preconditionFailure("a valid item without a position") }
                 return (
                     WorkerOutput.deadLetter(
                         for: input, kind: reason.kind.rawValue, message: reason.message, topic: deadLetterTopic),
-                    reason.kind.rawValue
+                    reason.kind.rawValue, nil
                 )
             }
             var problem = valid[position].failure ?? "the classifier returned no prediction"
             if let prediction = valid[position].prediction {
                 do {
-                    return (
-                        try WorkerOutput.label(
-                            for: input, id: valid[position].id, prediction: prediction,
-                            classifier: classifier, topic: outputTopic),
-                        nil
-                    )
+                    let abstained = abstainPolicy.abstains(prediction)
+                    let label = try WorkerOutput.label(
+                        for: input, id: valid[position].id, prediction: prediction,
+                        classifier: classifier, topic: outputTopic, abstained: abstained)
+                    let review = abstained ? reviewTopic.map { WorkerOutput.reviewCopy(of: input, label: label, topic: $0) } : nil
+                    return (label, nil, review)
                 } catch {
                     problem = "the prediction cannot be written as JSON: \(error)"
                 }
@@ -158,15 +176,24 @@ public struct BatchClassifier: Sendable {
                     for: input, kind: WorkerOutput.classificationFailedKind,
                     message: "model \(classifier.name) (\(classifier.digest)): \(problem)",
                     topic: deadLetterTopic),
-                WorkerOutput.classificationFailedKind
+                WorkerOutput.classificationFailedKind, nil
             )
         }
         var deadLetterKinds: [Int: String] = [:]
+        var abstainedLabels: [Int: String] = [:]
+        var reviewCopies: [Int: KafkaProducerMessage] = [:]
         for (index, output) in outputs.enumerated() {
             if let kind = output.deadLetterKind { deadLetterKinds[index] = kind }
+            if let review = output.review { reviewCopies[index] = review }
+            if !abstainPolicy.isOff, output.deadLetterKind == nil, let position = positions[index],
+                let prediction = valid[position].prediction, abstainPolicy.abstains(prediction)
+            {
+                abstainedLabels[index] = prediction.label
+            }
         }
         return Result(
             outputs: outputs.map(\.message), classifiedCount: outputs.count - deadLetterKinds.count,
-            deadLetterKinds: deadLetterKinds, classificationTime: batch.classificationTime)
+            deadLetterKinds: deadLetterKinds, abstainedLabels: abstainedLabels, reviewCopies: reviewCopies,
+            classificationTime: batch.classificationTime)
     }
 }

@@ -3,11 +3,12 @@ import Kafka
 /// Per partition, which input offsets are answered (their output acknowledged by the broker),
 /// and so which offset may be committed: the at-least-once commit policy.
 ///
-/// Every input read is ``register(_:output:)``ed with the one output (label or dead letter) it
-/// produced; the output's delivery report ``acknowledge(token:)``s it. A partition's committable
-/// offset is one past the longest prefix of its registered inputs that are all acknowledged, so an
-/// offset is committed only after every output for it **and for all before it** on that
-/// partition was acknowledged, whatever order the acknowledgements arrive in.
+/// Every input read is ``register(_:outputs:)``ed with the outputs it produced (a label or a dead
+/// letter; an abstained label also its review copy); each output's delivery report
+/// ``acknowledge(token:)``s it, and an input is answered when all of its outputs are. A
+/// partition's committable offset is one past the longest prefix of its registered inputs that
+/// are all answered, so an offset is committed only after every output for it **and for all
+/// before it** on that partition was acknowledged, whatever order the acknowledgements arrive in.
 ///
 /// A value type without synchronisation; the worker keeps it behind a lock.
 public struct OffsetTracker: Sendable {
@@ -29,9 +30,10 @@ public struct OffsetTracker: Sendable {
 
     private struct PartitionQueue {
         var epoch: UInt64
-        /// Registered offsets in read order; `acknowledged[i]` says whether `offsets[i]` is answered.
+        /// Registered offsets in read order; `unacknowledged[i]` counts the outputs of `offsets[i]`
+        /// still waiting (0: answered).
         var offsets: [Int64] = []
-        var acknowledged: [Bool] = []
+        var unacknowledged: [Int] = []
         /// The queue position of `offsets[0]` (positions keep counting when the front is dropped).
         var base = 0
         /// The first entry not yet answered, as an index into `offsets`.
@@ -41,30 +43,31 @@ public struct OffsetTracker: Sendable {
         /// What ``takeCommittableOffsets()`` last handed out.
         var handedOut: Int64?
 
-        mutating func append(_ offset: Int64) -> Int {
+        mutating func append(_ offset: Int64, outputs: Int) -> Int {
             offsets.append(offset)
-            acknowledged.append(false)
+            unacknowledged.append(outputs)
             return base + offsets.count - 1
         }
 
         mutating func acknowledge(index: Int) {
             let position = index - base
-            guard position >= 0, position < offsets.count else { return }
-            acknowledged[position] = true
-            while head < offsets.count && acknowledged[head] {
+            guard position >= 0, position < offsets.count, unacknowledged[position] > 0 else { return }
+            unacknowledged[position] -= 1
+            while head < offsets.count && unacknowledged[head] == 0 {
                 committable = max(committable ?? Int64.min, offsets[head] + 1)
                 head += 1
             }
             // Drop the answered front now and then, so memory follows what is in flight.
             if head >= 1024 && head * 2 >= offsets.count {
                 offsets.removeFirst(head)
-                acknowledged.removeFirst(head)
+                unacknowledged.removeFirst(head)
                 base += head
                 head = 0
             }
         }
 
-        var pendingCount: Int { acknowledged[head...].lazy.filter { !$0 }.count }
+        /// Inputs not yet answered.
+        var pendingCount: Int { unacknowledged[head...].lazy.filter { $0 > 0 }.count }
     }
 
     private var queues: [KafkaTopicPartition: PartitionQueue] = [:]
@@ -91,18 +94,37 @@ public struct OffsetTracker: Sendable {
     public mutating func register(
         _ input: KafkaConsumerMessage, output: KafkaProducerMessage
     ) -> UInt64 {
+        register(input, outputs: [output])[0]
+    }
+
+    /// Records an input and its outputs (at least one), and returns a token per output, in order:
+    /// the input is answered when every one of them is acknowledged.
+    ///
+    /// Inputs of a partition must be registered in the order they were read.
+    ///
+    /// - Parameters:
+    ///   - input: the consumed record.
+    ///   - outputs: the records answering it (a label and its review copy, say); not empty.
+    /// - Returns: the tokens that ``acknowledge(token:)`` takes, one per output.
+    public mutating func register(
+        _ input: KafkaConsumerMessage, outputs: [KafkaProducerMessage]
+    ) -> [UInt64] {
+        precondition(!outputs.isEmpty, "an input is registered with at least one output")
         let partition = input.topicPartition
         if queues[partition] == nil {
             nextEpoch += 1
             queues[partition] = PartitionQueue(epoch: nextEpoch)
         }
-        let index = queues[partition]!.append(input.offset)
-        let token = nextToken
-        nextToken += 1
-        pending[token] = Pending(
-            partition: partition, offset: input.offset, timestamp: input.timestamp,
-            message: output, epoch: queues[partition]!.epoch, index: index)
-        return token
+        let index = queues[partition]!.append(input.offset, outputs: outputs.count)
+        let epoch = queues[partition]!.epoch
+        return outputs.map { output in
+            let token = nextToken
+            nextToken += 1
+            pending[token] = Pending(
+                partition: partition, offset: input.offset, timestamp: input.timestamp,
+                message: output, epoch: epoch, index: index)
+            return token
+        }
     }
 
     /// The output registered under `token`, still waiting (e.g. to produce it again after a
@@ -142,7 +164,7 @@ public struct OffsetTracker: Sendable {
         return result.sorted { $0.topicPartition < $1.topicPartition }
     }
 
-    /// The number of outputs of `partitions` still waiting for their delivery report.
+    /// The number of inputs of `partitions` whose outputs still wait for a delivery report.
     public func inFlightCount(of partitions: some Sequence<KafkaTopicPartition>) -> Int {
         partitions.reduce(0) { $0 + (queues[$1]?.pendingCount ?? 0) }
     }

@@ -83,6 +83,11 @@ struct PipelineContext: Sendable {
         metrics.batchSize.record(messages.count)
         metrics.batchDuration.record(duration: result.classificationTime)
         metrics.itemsClassified.increment(by: result.classifiedCount)
+        var abstainedByLabel: [String: Int] = [:]
+        for label in result.abstainedLabels.values { abstainedByLabel[label, default: 0] += 1 }
+        for (label, count) in abstainedByLabel.sorted(by: { $0.key < $1.key }) {
+            metrics.abstained(label: label, count: count)
+        }
         for (index, kind) in result.deadLetterKinds.sorted(by: { $0.key < $1.key }) {
             metrics.deadLetter(kind: kind)
             let input = messages[index]

@@ -109,6 +109,8 @@ public enum WorkerTopicRole: String, Sendable, Hashable, CaseIterable, CustomStr
     case output
     /// `dead_letter_topic`: the inputs that cannot be classified.
     case deadLetter = "dead-letter"
+    /// `review_topic`: copies of the abstained items, when set.
+    case review
 
     public var description: String { rawValue }
 }

@@ -3,8 +3,8 @@ import Kafka
 /// The readiness rule: turns a ``ReadinessObservation`` into ``Readiness``.
 ///
 /// In order: draining → `draining`; no metadata answer yet → `starting`; a failed metadata
-/// request → brokers unreachable; then the input, output and dead-letter topics, in that
-/// order, each present and without an error; then the group membership. A worker whose
+/// request → brokers unreachable; then the input, output, dead-letter and (when set) review
+/// topics, in that order, each present and without an error; then the group membership. A worker whose
 /// assignment is empty (more members than partitions) is ready.
 public struct ReadinessCheck: Sendable, Hashable {
     /// The brokers the worker was pointed at (named in the reason when they are unreachable).
@@ -14,6 +14,7 @@ public struct ReadinessCheck: Sendable, Hashable {
     /// The topics the worker needs, in the order they are checked.
     public var topics: [(role: WorkerTopicRole, name: String)] {
         [(.input, inputTopic), (.output, outputTopic), (.deadLetter, deadLetterTopic)]
+            + (reviewTopic.map { [(.review, $0)] } ?? [])
     }
     /// `input_topic`.
     public var inputTopic: String
@@ -21,12 +22,15 @@ public struct ReadinessCheck: Sendable, Hashable {
     public var outputTopic: String
     /// `dead_letter_topic`.
     public var deadLetterTopic: String
+    /// `review_topic`, when set.
+    public var reviewTopic: String?
 
     /// Creates the rule from its parts (see the properties).
     public init(
         bootstrapServers: [String], groupID: String, inputTopic: String, outputTopic: String,
-        deadLetterTopic: String
+        deadLetterTopic: String, reviewTopic: String? = nil
     ) {
+        self.reviewTopic = reviewTopic
         self.bootstrapServers = bootstrapServers
         self.groupID = groupID
         self.inputTopic = inputTopic
@@ -39,10 +43,10 @@ public struct ReadinessCheck: Sendable, Hashable {
         self.init(
             bootstrapServers: configuration.bootstrapServers, groupID: configuration.groupID,
             inputTopic: configuration.inputTopic, outputTopic: configuration.outputTopic,
-            deadLetterTopic: configuration.deadLetterTopic)
+            deadLetterTopic: configuration.deadLetterTopic, reviewTopic: configuration.reviewTopic)
     }
 
-    /// The names of the three topics, for the metadata request.
+    /// The names of the topics, for the metadata request.
     public var topicNames: [String] { topics.map(\.name) }
 
     /// The readiness that `observation` shows.
@@ -59,7 +63,7 @@ public struct ReadinessCheck: Sendable, Hashable {
         return observation.hasJoinedGroup ? .ready : .notReady(.joiningGroup(groupID))
     }
 
-    /// The first of the three topics that is missing or has an error in `described`.
+    /// The first of the topics that is missing or has an error in `described`.
     public func topicProblem(in described: [KafkaTopicMetadata]) -> NotReadyReason? {
         let byName = Dictionary(described.map { ($0.name, $0) }) { first, _ in first }
         for (role, name) in topics {

@@ -25,7 +25,8 @@ public enum WorkerCheck {
         do throws(ModelLoadError) {
             model = .success(
                 try ModelStore(
-                    path: configuration.model, inferenceOptions: configuration.inferenceOptions, logger: logger
+                    path: configuration.model, inferenceOptions: configuration.inferenceOptions,
+                    abstainPolicy: configuration.abstainPolicy, logger: logger
                 ).current)
         } catch {
             model = .failure(error)

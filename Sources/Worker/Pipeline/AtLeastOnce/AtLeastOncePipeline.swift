@@ -17,7 +17,8 @@ final class AtLeastOncePipeline: Sendable {
                 configuration: .init(
                     maxInFlight: context.configuration.maxInFlight,
                     commitInterval: context.configuration.commitInterval,
-                    deadLetterTopic: context.configuration.deadLetterTopic)))
+                    deadLetterTopic: context.configuration.deadLetterTopic,
+                    reviewTopic: context.configuration.reviewTopic)))
     }
 
     /// The loop's stages in flight (owned by ``run()``'s task).
@@ -211,10 +212,15 @@ final class AtLeastOncePipeline: Sendable {
     private func publish(_ classified: BatchClassifier.ClassifiedBatch) async throws(KafkaError) {
         let result = context.batchClassifier.outputs(of: classified)
         context.record(result, of: classified)
-        for (input, output) in zip(classified.prepared.inputs, result.outputs) {
+        for (index, (input, output)) in zip(classified.prepared.inputs, result.outputs).enumerated() {
+            // A label and, for an abstained item, its review copy: the input is answered when both
+            // are acknowledged.
+            let outputs = result.reviewCopies[index].map { [output, $0] } ?? [output]
             // An input this worker answered before the partition left it is not answered twice.
-            guard let token = machine.withLock({ $0.registerUnlessAnswered(input, output: output) }) else { continue }
-            try await produce(output, token: token)
+            guard let tokens = machine.withLock({ $0.registerUnlessAnswered(input, outputs: outputs) }) else { continue }
+            for (output, token) in zip(outputs, tokens) {
+                try await produce(output, token: token)
+            }
         }
     }
 
@@ -247,7 +253,8 @@ final class AtLeastOncePipeline: Sendable {
             return
         case .delivered(let entry):
             context.metrics.outputsPublished.increment()
-            context.recordLatency(of: entry.timestamp)
+            // An input's latency once: at its label or dead letter, not at its review copy.
+            if entry.message.topic != context.configuration.reviewTopic { context.recordLatency(of: entry.timestamp) }
         case .produceAgain(let entry, let token, let droppedBytes):
             context.logger.warning(
                 "output delivery failed; producing it again",

@@ -41,6 +41,8 @@ struct AtLeastOnceStateMachine: Sendable {
         var commitInterval: Duration
         /// The dead-letter topic (its records are re-sent without their value when too large).
         var deadLetterTopic: String
+        /// The review topic, if any (its copies too are re-sent without their value when too large).
+        var reviewTopic: String? = nil
     }
 
     /// Why offsets are committed.
@@ -216,9 +218,15 @@ struct AtLeastOnceStateMachine: Sendable {
     /// keeps a partition that comes back after a refused commit on revocation from being
     /// answered twice.
     mutating func registerUnlessAnswered(_ input: KafkaConsumerMessage, output: KafkaProducerMessage) -> UInt64? {
-        let token = tracker.register(input, output: output)
-        guard let answered = answeredBefore[input.topicPartition], input.offset < answered else { return token }
-        tracker.acknowledge(token: token)
+        registerUnlessAnswered(input, outputs: [output])?.first
+    }
+
+    /// ``registerUnlessAnswered(_:output:)`` for an input with several outputs (a label and its
+    /// review copy): a token per output, or `nil` when the input was answered before.
+    mutating func registerUnlessAnswered(_ input: KafkaConsumerMessage, outputs: [KafkaProducerMessage]) -> [UInt64]? {
+        let tokens = tracker.register(input, outputs: outputs)
+        guard let answered = answeredBefore[input.topicPartition], input.offset < answered else { return tokens }
+        for token in tokens { tracker.acknowledge(token: token) }
         return nil
     }
 
@@ -374,7 +382,8 @@ struct AtLeastOnceStateMachine: Sendable {
     mutating func tooLarge(token: UInt64, error: KafkaError) -> DeliveryAction {
         guard let entry = tracker.pendingOutput(token: token),
             let smaller = WorkerOutput.withoutValue(
-                entry.message, deadLetterTopic: configuration.deadLetterTopic, error: error)
+                entry.message, deadLetterTopic: configuration.deadLetterTopic,
+                reviewTopic: configuration.reviewTopic, error: error)
         else {
             deliveryFailure = deliveryFailure ?? error
             return .fail(error)

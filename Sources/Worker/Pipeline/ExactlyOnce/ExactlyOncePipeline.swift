@@ -95,7 +95,9 @@ final class ExactlyOncePipeline: Sendable {
                 let result = context.batchClassifier.outputs(of: classified)
                 stages.transaction = Task { [self] in
                     do throws(KafkaError) {
-                        let outcome = try await runTransaction(result.outputs, for: classified.prepared.inputs)
+                        // The review copies go in the same transaction as the labels.
+                        let outputs = result.outputs + result.reviewCopies.sorted { $0.key < $1.key }.map(\.value)
+                        let outcome = try await runTransaction(outputs, for: classified.prepared.inputs)
                         if outcome == .committed { context.record(result, of: classified) }
                         return .success(outcome)
                     } catch {
@@ -127,7 +129,8 @@ final class ExactlyOncePipeline: Sendable {
             // Dead letters too large for the broker go again without their value.
             for (index, report) in reports.enumerated() where report.error?.code == .messageSizeTooLarge {
                 if let smaller = WorkerOutput.withoutValue(
-                    outputs[index], deadLetterTopic: context.configuration.deadLetterTopic, error: report.error!)
+                    outputs[index], deadLetterTopic: context.configuration.deadLetterTopic,
+                    reviewTopic: context.configuration.reviewTopic, error: report.error!)
                 {
                     context.logValueDropped(smaller, bytes: outputs[index].value?.count ?? 0)
                     outputs[index] = smaller
