@@ -29,7 +29,10 @@ extension WorkerBrokerTests {
                 RunningWorker(
                     try fixture.makeWorker(
                         try fixture.configuration(
-                            groupID: groupID, extra: ["instance": instance],
+                            // 30 s to drain (the fixture's 10 s): a stop that meets the other
+                            // member's rebalance waits for it to settle, and in a parallel
+                            // `scripts/test` on two cores it once took longer than 10 s.
+                            groupID: groupID, extra: ["instance": instance, "drain_timeout_ms": "30000"],
                             kafka: ["auto.commit.interval.ms": "5000"])))
             }
             let first = try start("a")
