@@ -19,4 +19,7 @@ public enum MessageHeaders {
     public static let abstained = "newsclf.abstained"
     /// Dead-letter header of an input whose value could not be kept (its size and why).
     public static let valueDropped = "newsclf.error.value_dropped"
+    /// Header of a shadow model's label on the shadow topic (value `true`): not served, for
+    /// comparison only (worker setting `shadow_topic`).
+    public static let shadow = "newsclf.shadow"
 }

@@ -56,6 +56,9 @@ public final class ClassificationWorker: Sendable {
     public let health: WorkerHealth
     /// The metrics this worker emits.
     public let metrics: WorkerMetrics
+    /// The shadow model (`shadow_model`), classified off the output path; `nil`: none.
+    public let shadowModels: ShadowModelStore?
+    private let shadowQueueCapacity: Int
     private let notifier: SystemdNotifier
     private let logger: Logger
     private let batchClassifier: BatchClassifier
@@ -74,12 +77,17 @@ public final class ClassificationWorker: Sendable {
     ///   - notifier: systemd notifications (`READY=1`, `RELOADING=1`, `STOPPING=1`).
     ///   - logger: the worker's log; payloads only at `debug`.
     ///   - transactionTestHook: exactly-once fault injection for tests (``TransactionTestHook``).
+    ///   - shadowModels: the shadow model of `shadow_model` (``ShadowEvaluator``); `nil`: none.
+    ///   - shadowQueueCapacity: the most batches waiting for the shadow before one is dropped.
     public init(
         configuration: WorkerConfiguration, models: ModelStore, metrics: WorkerMetrics = WorkerMetrics(),
         health: WorkerHealth = WorkerHealth(), notifier: SystemdNotifier = SystemdNotifier(),
-        logger: Logger = Logger(label: "newsclf.worker"), transactionTestHook: TransactionTestHook? = nil
+        logger: Logger = Logger(label: "newsclf.worker"), transactionTestHook: TransactionTestHook? = nil,
+        shadowModels: ShadowModelStore? = nil, shadowQueueCapacity: Int = 4
     ) {
         self.transactionTestHook = transactionTestHook
+        self.shadowModels = shadowModels
+        self.shadowQueueCapacity = shadowQueueCapacity
         self.configuration = configuration
         self.models = models
         self.metrics = metrics
@@ -114,11 +122,15 @@ public final class ClassificationWorker: Sendable {
 
     /// Reloads the model (SIGHUP): tells systemd `RELOADING=1`, loads and validates the checkpoint
     /// the configured path points to now, swaps it in (the next batch uses it) or keeps the old
-    /// one, then tells systemd `READY=1`.
+    /// one, re-resolves the shadow model's path likewise (``ShadowModelStore/reload()``), then
+    /// tells systemd `READY=1`.
+    ///
+    /// - Returns: the served model's outcome (the shadow's is logged and counted).
     @discardableResult
     public func reloadModel() -> ModelReloadOutcome {
         notify { try $0.reloading() }
         let outcome = models.reload()
+        shadowModels?.reload()
         notify { try $0.ready(status: "serving model \(self.models.current.digest)") }
         return outcome
     }
@@ -184,9 +196,11 @@ public final class ClassificationWorker: Sendable {
                 "model.digest": "\(models.current.digest)",
                 "processing_guarantee": "\(configuration.processingGuarantee.rawValue)",
             ])
+        let shadow = try makeShadowEvaluator()
+        shadow?.start()
         let context = PipelineContext(
             configuration: configuration, consumer: consumer, producer: producer, models: models,
-            batchClassifier: batchClassifier, metrics: metrics, health: health, logger: logger,
+            batchClassifier: batchClassifier, metrics: metrics, health: health, logger: logger, shadow: shadow,
             isStopRequested: { [self] in isStopRequested },
             drainStarted: { [self] in
                 health.beginDraining()
@@ -208,6 +222,7 @@ public final class ClassificationWorker: Sendable {
             logger.warning("leaving the group failed", metadata: ["error": "\(error)"])
         }
         await producer.close(timeout: .seconds(1))
+        await shadow?.finish()
         drainReport.withLock { $0 = report }
         let metadata: Logger.Metadata = [
             "unanswered": "\(report.unanswered)",
@@ -224,6 +239,25 @@ public final class ClassificationWorker: Sendable {
         if let reason = startupFailure.withLock({ $0 }) {
             throw reason.startupError(timeout: configuration.startupTimeout)
         }
+    }
+
+    /// The shadow evaluator of a run, with its own producer when `shadow_topic` is set
+    /// (idempotent, never transactional: the shadow's labels are not part of the pipeline's
+    /// transactions or offset decisions).
+    private func makeShadowEvaluator() throws(KafkaError) -> ShadowEvaluator? {
+        guard let shadowModels else { return nil }
+        var producer: KafkaProducer?
+        if configuration.shadowTopic != nil {
+            var producerConfiguration = configuration.producerConfiguration
+            producerConfiguration.transactionalID = nil
+            producerConfiguration.clientID = "newsclf-worker-\(configuration.instance)-shadow"
+            producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
+        }
+        return ShadowEvaluator(
+            models: shadowModels, sampleRate: configuration.shadowSampleRate, queueCapacity: shadowQueueCapacity,
+            shadowTopic: configuration.shadowTopic, abstainPolicy: configuration.abstainPolicy,
+            maxMessageBytes: configuration.maxMessageBytes, producer: producer,
+            logger: logger)
     }
 
     /// The readiness checks of a run: metadata from `admin`, the group membership of `consumer`.

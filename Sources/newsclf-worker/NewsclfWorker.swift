@@ -74,9 +74,14 @@ struct NewsclfWorker: AsyncParsableCommand {
         let observability = try await Self.startObservability(on: configuration.metricsAddress, logger: logger) {
             ObservabilityServer(address: $0, registry: registry, health: health, logger: logger)
         }
+        // A shadow that cannot be loaded never stops the worker (ShadowModelStore logs why).
+        let shadowModels = configuration.shadowModel.map { path in
+            ShadowModelStore(path: path, servedLabels: { models.current.labels }, logger: logger)
+        }
         let worker = ClassificationWorker(
             configuration: configuration, models: models, metrics: metrics, health: health,
-            logger: logger, transactionTestHook: try Self.transactionTestHook(logger: logger))
+            logger: logger, transactionTestHook: try Self.transactionTestHook(logger: logger),
+            shadowModels: shadowModels)
 
         let services = WorkerServices(
             observability: observability,

@@ -63,9 +63,11 @@ struct WorkerBrokerFixture {
     let deadLetters = "news.raw.dlq"
     /// For `review_topic` (the worker uses it only when configured so).
     let review = "news.review"
+    /// For `shadow_topic` (likewise).
+    let shadow = "news.shadow"
 
     init(partitions: Int32 = 2) throws {
-        cluster = try MockBroker(topics: [input, output, deadLetters, review], partitions: partitions).cluster
+        cluster = try MockBroker(topics: [input, output, deadLetters, review, shadow], partitions: partitions).cluster
     }
 
     static func freshGroupID() -> String { MockBroker.freshGroupID(prefix: "worker") }
@@ -89,16 +91,18 @@ struct WorkerBrokerFixture {
             environment: [:], hostName: "test-host")
     }
 
-    /// A worker serving the shipped model.
+    /// A worker serving the shipped model (with `shadowModels`, if given, as its shadow).
     func makeWorker(
-        _ configuration: WorkerConfiguration, metrics: WorkerMetrics = WorkerMetrics()
+        _ configuration: WorkerConfiguration, metrics: WorkerMetrics = WorkerMetrics(),
+        shadowModels: ShadowModelStore? = nil, shadowQueueCapacity: Int = 4
     ) throws -> ClassificationWorker {
         let models = try ModelStore(
             path: WorkerTestSupport.shippedModel.path, environment: [:], metrics: metrics,
             logger: WorkerTestSupport.logger)
         return ClassificationWorker(
             configuration: configuration, models: models, metrics: metrics,
-            notifier: SystemdNotifier(socketPath: nil), logger: WorkerTestSupport.logger)
+            notifier: SystemdNotifier(socketPath: nil), logger: WorkerTestSupport.logger,
+            shadowModels: shadowModels, shadowQueueCapacity: shadowQueueCapacity)
     }
 
     /// Produces `messages` to the input topic and waits for their acknowledgements.
@@ -113,14 +117,14 @@ struct WorkerBrokerFixture {
         #expect(failures.isEmpty, "inputs not delivered: \(failures)")
     }
 
-    /// Reads the output, dead-letter and review topics until `count` records arrived or `timeout` passed.
+    /// Reads the output, dead-letter, review and shadow topics until `count` records arrived or `timeout` passed.
     func readOutputs(count: Int, timeout: Duration = .seconds(30)) async throws -> [KafkaConsumerMessage] {
         var configuration = KafkaConsumerConfiguration(
             bootstrapServers: [cluster.bootstrapServers], groupID: Self.freshGroupID())
         configuration.sessionTimeout = .milliseconds(3000)
         configuration.heartbeatInterval = .milliseconds(300)
         let consumer = try KafkaConsumer(configuration: configuration, logger: WorkerTestSupport.logger)
-        try consumer.subscribe(topics: [output, deadLetters, review])
+        try consumer.subscribe(topics: [output, deadLetters, review, shadow])
         var result: [KafkaConsumerMessage] = []
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)

@@ -95,6 +95,16 @@ public struct WorkerConfiguration: Sendable, Equatable {
     /// `review_topic`: the topic that receives a copy of each abstained item
     /// (``WorkerOutput/reviewCopy(of:label:topic:)``); `nil` (the default): none.
     public var reviewTopic: String? = nil
+    /// `shadow_model`: a second checkpoint directory, or a symlink to it (the retraining job's
+    /// `shadow`), that classifies the same batches off the output path (``ShadowEvaluator``);
+    /// re-resolved on SIGHUP like ``model``. A path that does not exist means no shadow for now.
+    /// `nil` (the default): no shadow.
+    public var shadowModel: String? = nil
+    /// `shadow_topic`: where the shadow's labels go, in the output schema with the header
+    /// `newsclf.shadow: true`; `nil` (the default): not published.
+    public var shadowTopic: String? = nil
+    /// `shadow_sample_rate`: the share of batches the shadow classifies, in (0, 1]; default 1.
+    public var shadowSampleRate: Double = 1
 
     /// The default ``partitionAssignment``, chosen from the rebalance figures on the mock
     /// cluster (README "How the guarantees are tested").
@@ -205,10 +215,11 @@ public struct WorkerConfiguration: Sendable, Equatable {
 
     /// Sets OpenBLAS to one thread per call when the engine runs several threads, so that the
     /// engine's threads do not compete with OpenBLAS's own (as `newsclf classify`/`eval` do);
-    /// with ``inferenceThreads`` 1, OpenBLAS keeps its default. Process-wide: call it once,
+    /// with ``inferenceThreads`` 1, OpenBLAS keeps its default, unless a ``shadowModel`` is set
+    /// (its thread's calls would start a second OpenBLAS pool). Process-wide: call it once,
     /// before the first classification.
     public func configureBLASThreads() {
-        if inferenceThreads > 1 { BLAS.setThreadCount(1) }
+        if inferenceThreads > 1 || shadowModel != nil { BLAS.setThreadCount(1) }
     }
 
     /// The ``kafkaProperties`` that apply to an admin client (``WorkerTopics``): those of the

@@ -184,11 +184,12 @@ struct WorkerConfigurationResolver {
             ("input_topic", configuration.inputTopic), ("output_topic", configuration.outputTopic),
             ("dead_letter_topic", configuration.deadLetterTopic),
         ] + (configuration.reviewTopic.map { [("review_topic", $0)] } ?? [])
+            + (configuration.shadowTopic.map { [("shadow_topic", $0)] } ?? [])
         for (index, (key, topic)) in topics.enumerated() {
             if let (otherKey, _) = topics[..<index].first(where: { $0.1 == topic }) {
                 throw WorkerConfigurationError(
                     key: key, source: sources[key] ?? "default",
-                    problem: "\"\(topic)\" is also the \(otherKey); the input, output, dead-letter and review topics must differ")
+                    problem: "\"\(topic)\" is also the \(otherKey); the input, output, dead-letter, review and shadow topics must differ")
             }
         }
     }

@@ -145,6 +145,41 @@ extension WorkerSetting {
                 configuration.reviewTopic = name.isEmpty ? nil : name
             },
             describe: { $0.reviewTopic ?? "" }),
+        // Shadow evaluation (issue 15 item 3): a second model on the same batches, off the
+        // output path.
+        WorkerSetting(
+            key: "shadow_model", valueName: "<path>", defaultDescription: "none",
+            summary: "A checkpoint (or symlink) that also classifies each batch, off the output path; re-resolved on SIGHUP.",
+            isSecret: false, isBoolean: false, defaultText: { _, _ in nil },
+            apply: { value, configuration throws(WorkerConfigurationError) in
+                guard let value else { return }
+                let path = value.trimmed
+                configuration.shadowModel = path.isEmpty ? nil : path
+            },
+            describe: { $0.shadowModel ?? "" }),
+        WorkerSetting(
+            key: "shadow_topic", valueName: "<name>", defaultDescription: "none",
+            summary: "The topic of the shadow model's labels (output schema, header newsclf.shadow: true).",
+            isSecret: false, isBoolean: false, defaultText: { _, _ in nil },
+            apply: { value, configuration throws(WorkerConfigurationError) in
+                guard let value else { return }
+                let name = value.trimmed
+                configuration.shadowTopic = name.isEmpty ? nil : name
+            },
+            describe: { $0.shadowTopic ?? "" }),
+        WorkerSetting(
+            key: "shadow_sample_rate", valueName: "<r>", defaultDescription: "1",
+            summary: "The share of batches the shadow model classifies, in (0, 1].",
+            isSecret: false, isBoolean: false, defaultText: { _, _ in "1" },
+            apply: { value, configuration throws(WorkerConfigurationError) in
+                guard let value else { return }
+                let text = value.trimmed
+                guard let rate = Double(text), rate.isFinite, rate > 0, rate <= 1 else {
+                    throw value.failure("\"\(value.text)\" is not a share in (0, 1]")
+                }
+                configuration.shadowSampleRate = rate
+            },
+            describe: { "\($0.shadowSampleRate)" }),
         .boolean(
             "static_membership", \.staticMembership,
             summary: "Static group membership (group.instance.id = transactional_id): restarts cause no rebalance."),

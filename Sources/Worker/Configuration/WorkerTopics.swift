@@ -2,10 +2,10 @@ import Classification
 import Kafka
 import WireFormat
 
-/// The worker's topics (input, output, dead letters, and the review topic when set), and their creation for `--embedded-broker` and `--create-topics`
+/// The worker's topics (input, output, dead letters, and the review and shadow topics when set), and their creation for `--embedded-broker` and `--create-topics`
 /// (the worker does not create topics in production, DESIGN.md "Messages").
 public struct WorkerTopics: Sendable, Hashable {
-    /// Input, output and dead-letter topic names, then the review topic's when set.
+    /// Input, output and dead-letter topic names, then the review and shadow topics' when set.
     public var names: [String]
     /// Partitions per topic when this worker creates them.
     public var partitions: Int32
@@ -25,7 +25,7 @@ public struct WorkerTopics: Sendable, Hashable {
     ///     count).
     public init(_ configuration: WorkerConfiguration, partitions: Int32 = 4) {
         self.names = [configuration.inputTopic, configuration.outputTopic, configuration.deadLetterTopic]
-            + (configuration.reviewTopic.map { [$0] } ?? [])
+            + (configuration.reviewTopic.map { [$0] } ?? []) + (configuration.shadowTopic.map { [$0] } ?? [])
         self.partitions = partitions
     }
 

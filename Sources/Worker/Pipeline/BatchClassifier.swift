@@ -106,6 +106,12 @@ public struct BatchClassifier: Sendable {
         fileprivate var positions: [Int?]
         /// Per valid item: its id, its prediction (`nil` when the model refused it) and why not.
         fileprivate var valid: [(id: JSONValue?, prediction: Prediction?, failure: String?)]
+
+        /// The model's prediction for each input, in input order; `nil` for an input that is a
+        /// dead letter (it did not decode, or the model refused it).
+        public var predictions: [Prediction?] {
+            positions.map { position in position.flatMap { valid[$0].prediction } }
+        }
     }
 
     /// Runs the model once over a prepared batch's valid items. A batch the engine refuses as

@@ -15,6 +15,8 @@ struct PipelineContext: Sendable {
     let metrics: WorkerMetrics
     let health: WorkerHealth
     let logger: Logger
+    /// The shadow model's evaluator (`shadow_model`), fed each counted batch; `nil`: none.
+    let shadow: ShadowEvaluator?
     /// Whether ``ClassificationWorker/requestStop()`` was called.
     let isStopRequested: @Sendable () -> Bool
     /// Called once when the loop stops polling and the drain begins (readiness, `STOPPING=1`).
@@ -72,9 +74,9 @@ struct PipelineContext: Sendable {
         }
     }
 
-    /// Counts and logs one classified batch and its outputs (`result`): with at-least-once when
-    /// they are enqueued, with exactly-once once their transaction committed (a batch redone
-    /// after an abort counts once).
+    /// Counts and logs one classified batch and its outputs (`result`), and offers it to the
+    /// shadow model: with at-least-once when they are enqueued, with exactly-once once their
+    /// transaction committed (a batch redone after an abort counts once).
     func record(_ result: BatchClassifier.Result, of classified: BatchClassifier.ClassifiedBatch) {
         let messages = classified.prepared.inputs
         var perPartition: [KafkaTopicPartition: Int] = [:]
@@ -87,6 +89,12 @@ struct PipelineContext: Sendable {
         for label in result.abstainedLabels.values { abstainedByLabel[label, default: 0] += 1 }
         for (label, count) in abstainedByLabel.sorted(by: { $0.key < $1.key }) {
             metrics.abstained(label: label, count: count)
+        }
+        if let shadow {
+            let predictions = classified.predictions
+            shadow.submit(
+                inputs: messages,
+                served: predictions.indices.map { result.deadLetterKinds[$0] == nil ? predictions[$0]?.label : nil })
         }
         for (index, kind) in result.deadLetterKinds.sorted(by: { $0.key < $1.key }) {
             metrics.deadLetter(kind: kind)
