@@ -196,6 +196,8 @@ let package = Package(
             dependencies: [
                 "Worker", "Kafka", "Classification", "ComputeRuntime", "TextPipeline", "StreamHarness",
                 .product(name: "Logging", package: "swift-log"),
+                // The shadow's dropped-batch and agreement counts in `--shadow-model` runs.
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             path: "Benchmarks/WorkerBenchmark"),
 

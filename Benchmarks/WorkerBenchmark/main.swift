@@ -51,12 +51,20 @@
 // the achieved rate and latency p50 / p99 / max per batch size and round (no model-only
 // comparison).
 //
+// `--shadow-model DIR [--shadow-sample-rate R]` (shadow cost, issue 15): per batch size,
+// `--rounds` pairs of bursts, alternating a worker without a shadow and one with `shadow_model` DIR
+// (each on a fresh cluster, warmed up as above); prints the medians of both, the median of the
+// per-pair ratios (shadowed / plain), the share of batches the shadow classified and dropped, and
+// its agreement with the served labels.
+//
 // Exits 1 when any item has no label, more than one, a dead letter, or the wait runs out.
 import Classification
 import ComputeRuntime
 import Foundation
 import Kafka
 import Logging
+import Metrics
+import MetricsTestKit
 import StreamHarness
 import TextPipeline
 import Worker
@@ -208,7 +216,8 @@ func benchStream(round: Int) -> ItemStream {
 /// Runs `rounds` bursts (or paced streams) of every item through one worker, calling
 /// `beforeRound(round)` before each (the model-only measurement, while the worker idles).
 func measureEndToEnd(
-    batchSize: Int, rounds: Int, beforeRound: (Int) async throws -> Void = { _ in }
+    batchSize: Int, rounds: Int, shadowModels: ShadowModelStore? = nil, shadowSampleRate: String = "1",
+    beforeRound: (Int) async throws -> Void = { _ in }
 ) async throws -> [EndToEndResult] {
     let cluster = try KafkaMockCluster(brokerCount: 1, logger: quietLogger)
     defer { cluster.stop() }
@@ -217,12 +226,13 @@ func measureEndToEnd(
             "bootstrap_servers": cluster.bootstrapServers, "group_id": "bench-worker-\(UUID().uuidString)",
             "metrics_address": "", "batch_max_size": String(batchSize), "drain_timeout_ms": "10000",
             "processing_guarantee": guarantee.rawValue, "transactional_id": "bench-worker-\(UUID().uuidString)",
-        ],
+        ].merging(shadowModels.map { ["shadow_model": $0.path, "shadow_sample_rate": shadowSampleRate] } ?? [:]) { $1 },
         kafkaFlags: mockConsumerProperties,
         environment: [:], hostName: "bench-host")
     try WorkerTopics(configuration, partitions: partitions).create(on: cluster)
     let worker = ClassificationWorker(
-        configuration: configuration, models: models, notifier: SystemdNotifier(socketPath: nil), logger: quietLogger)
+        configuration: configuration, models: models, notifier: SystemdNotifier(socketPath: nil), logger: quietLogger,
+        shadowModels: shadowModels)
     let workerTask = Task { try await worker.run() }
     var readerConfiguration = KafkaConsumerConfiguration(
         bootstrapServers: [cluster.bootstrapServers], groupID: "bench-reader-\(UUID().uuidString)")
@@ -346,6 +356,44 @@ func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
     return sorted.isEmpty ? 0 : sorted.count % 2 == 1
         ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+if let shadowPath = option("--shadow-model") {
+    let sampleRate = option("--shadow-sample-rate") ?? "1"
+    let shadowMetrics = TestMetrics()
+    let shadowModels = ShadowModelStore(
+        path: shadowPath, servedLabels: { classifier.labels }, metrics: ShadowMetrics(factory: shadowMetrics),
+        logger: quietLogger)
+    guard let shadow = shadowModels.current else { fail("cannot load the shadow model \(shadowPath) (see NEWSCLF_BENCH_LOG=info)") }
+    print("shadow: \(shadow.name) \(shadow.digest.prefix(12)), shadow_sample_rate \(sampleRate); \(rounds) pairs of bursts per batch size, alternating without / with the shadow")
+    print("batch  items/s without  items/s with  ratio with/without  latency p99 without / with (s)  shadow batches classified / dropped  agreement")
+    for batchSize in batchSizes {
+        do {
+            var plain: [EndToEndResult] = []
+            var shadowed: [EndToEndResult] = []
+            let timer = shadowMetrics.timers.first { $0.label == "newsclf_shadow_batch_duration" }
+            let classifiedBefore = timer?.values.count ?? 0
+            let droppedBefore = shadowMetrics.counterTotal(label: "newsclf_shadow_dropped_batches_total")
+            for _ in 0..<rounds {
+                plain += try await measureEndToEnd(batchSize: batchSize, rounds: 1)
+                shadowed += try await measureEndToEnd(
+                    batchSize: batchSize, rounds: 1, shadowModels: shadowModels, shadowSampleRate: sampleRate)
+            }
+            let classified = (shadowMetrics.timers.first { $0.label == "newsclf_shadow_batch_duration" }?.values.count ?? 0) - classifiedBefore
+            let dropped = shadowMetrics.counterTotal(label: "newsclf_shadow_dropped_batches_total") - droppedBefore
+            let agreement = (try? shadowMetrics.expectGauge("newsclf_shadow_agreement_ratio").lastValue) ?? .nan
+            print(String(
+                format: "%5d %16.0f %13.0f %19.2f %17.3f / %-10.3f %21d / %-10lld %.4f", batchSize,
+                median(plain.map(\.itemsPerSecond)), median(shadowed.map(\.itemsPerSecond)),
+                median(zip(plain, shadowed).map { $1.itemsPerSecond / $0.itemsPerSecond }),
+                median(plain.map(\.latencyP99)), median(shadowed.map(\.latencyP99)), classified, dropped, agreement))
+            print("  items/s per pair: " + zip(plain, shadowed).map { String(format: "%.0f / %.0f", $0.itemsPerSecond, $1.itemsPerSecond) }.joined(separator: ", "))
+        } catch {
+            fail("batch \(batchSize): \(error)")
+        }
+    }
+    print("every item got exactly one label, no dead letters (with and without the shadow).")
+    exit(0)
 }
 
 if let pacedRate {

@@ -156,11 +156,22 @@ extension ModelConfiguration {
         try Self.validate(temperature: temperature)
     }
 
-    /// Checks a temperature (``temperature``): a finite number greater than 0.
+    /// The temperatures a checkpoint may have: 0.001...1000. The engine divides Float32 logits
+    /// by T: below 0.001 a logit of a few hundred would overflow Float32 (and a value such as
+    /// 1e-320 is 0 as a Float32), above 1000 every probability is 1/classes to within Float32
+    /// precision. Temperature scaling's fit searches 0.01...100 (``TemperatureScaling``).
+    public static let temperatureRange: ClosedRange<Double> = 0.001...1000
+
+    /// Checks a temperature (``temperature``): a finite number in ``temperatureRange``.
     /// - Throws: ``ValidationError`` with key `temperature`, naming the value.
     public static func validate(temperature: Double) throws(ValidationError) {
         guard temperature.isFinite && temperature > 0 else {
             throw ValidationError(key: "temperature", problem: "is \(temperature), must be a finite number greater than 0")
+        }
+        guard temperatureRange.contains(temperature) else {
+            throw ValidationError(
+                key: "temperature",
+                problem: "is \(temperature), outside \(temperatureRange.lowerBound)...\(Int(temperatureRange.upperBound)) (Float32 logits / T would overflow or flatten to 1/classes)")
         }
     }
 }

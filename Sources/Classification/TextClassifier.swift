@@ -71,9 +71,10 @@ public struct TextClassifier: Sendable {
     public func classify(_ items: [EncodedText]) throws(ClassifierError) -> [Prediction] {
         guard !items.isEmpty else { return [] }
         let batch = collator.collate(items)
+        let logits: Tensor
         let probabilities: Tensor
         do {
-            probabilities = try engine.probabilities(
+            (logits, probabilities) = try engine.logitsAndProbabilities(
                 ids: batch.ids, lengths: batch.lengths, time: batch.time, temperature: Float(configuration.temperature))
         } catch {
             throw .inference("\(error)")
@@ -81,8 +82,11 @@ public struct TextClassifier: Sendable {
         let classes = configuration.architecture.numClasses
         return items.indices.map { i in
             let row = Array(probabilities.values[(i * classes)..<((i + 1) * classes)])
+            // The label is the logits' argmax: the temperature never changes it, even where the
+            // Float32 probabilities of a large temperature round to a tie.
+            let base = i * classes
             var best = 0
-            for c in 1..<classes where row[c] > row[best] { best = c }
+            for c in 1..<classes where logits.values[base + c] > logits.values[base + best] { best = c }
             return Prediction(labelID: best, label: configuration.labels[best], probabilities: row, truncated: items[i].isTruncated)
         }
     }

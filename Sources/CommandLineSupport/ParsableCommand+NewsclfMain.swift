@@ -25,6 +25,7 @@ extension ParsableCommand {
             }
             Foundation.exit(0)
         } catch let failure as any CommandLineFailure {
+            fflush(nil)  // what the command printed first, then its failure
             FileHandle.standardError.write(Data((failure.description + "\n").utf8))
             Foundation.exit(failure.exitStatus)
         } catch {
@@ -34,6 +35,7 @@ extension ParsableCommand {
                 if !message.isEmpty { print(message) }
                 Foundation.exit(0)
             }
+            fflush(nil)
             if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
             Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
         }

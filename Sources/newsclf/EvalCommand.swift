@@ -3,13 +3,14 @@ import Checkpoint
 import Classification
 import Foundation
 import TextPipeline
+import Training
 
 /// `newsclf eval [--model DIR] --test PATH [--plots DIR] [--target-accuracy A]`: accuracy,
-/// calibration and selective accuracy on an AG News CSV.
+/// calibration and selective accuracy on an AG News CSV or labelled JSONL.
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Evaluate a model on an AG News CSV (plain or .gz).",
+        abstract: "Evaluate a model on an AG News CSV or labelled JSONL (plain or .gz).",
         discussion: """
             Prints `accuracy: 0.XXXX` over the whole file and, when the file is the AG News test \
             split, `sample accuracy: 0.XXXX` over the reference notebook's 5,000-item sample \
@@ -26,7 +27,7 @@ struct EvalCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
-    @Option(help: "AG News CSV file (\"class\",\"title\",\"description\"; .csv or .csv.gz).")
+    @Option(help: "AG News CSV file (\"class\",\"title\",\"description\"; .csv or .csv.gz), or JSONL in the input-topic schema with a `label` (a class name or id).")
     var test: String
 
     @Option(help: "Items per batch, consecutive in file order. Matters only for models with the notebook's padding semantics (the notebook evaluated in batches of 32).")
@@ -53,9 +54,18 @@ struct EvalCommand: ParsableCommand {
         do {
             let raw = try Data(contentsOf: url)
             let data = Gzip.isGzip(raw) ? try Gzip.decompress(raw) : raw
-            items = try AGNewsReader.parse(data, source: url.path)
+            let firstByte = data.first { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) }
+            if firstByte == UInt8(ascii: "{") {
+                // JSONL in the input-topic schema with a `label` (name or id), e.g. items of
+                // your own traffic labelled from the review topic.
+                items = try TrainingData(contentsOf: url, labels: classifier.labels).items
+            } else {
+                items = try AGNewsReader.parse(data, source: url.path)
+            }
             isTestSplit = Checkpoint.digest(of: data) == EvaluationSample.agNewsTestSplitDigest
         } catch let error as AGNewsReaderError {
+            throw CommandFailure.badInput(error.description)
+        } catch let error as TrainingError {
             throw CommandFailure.badInput(error.description)
         } catch let error as GzipError {
             throw CommandFailure.badInput("\(url.path): \(error)")
@@ -104,9 +114,13 @@ struct EvalCommand: ParsableCommand {
         }
         if let targetAccuracy {
             if let point = curve.point(reaching: targetAccuracy) {
-                print(String(
-                    format: "target accuracy %.4f: threshold %.6f (answer items with top probability ≥ it) keeps coverage %.4f (%d of %d items), accuracy %.4f",
-                    targetAccuracy, point.threshold, point.coverage, point.answered, curve.count, point.accuracy))
+                // The threshold exactly as the Float32 confidence it is (shortest round-trip
+                // text), so that `--abstain-below` with it answers these very items.
+                print(
+                    String(format: "target accuracy %.4f: threshold ", targetAccuracy) + "\(Float(point.threshold))"
+                        + String(
+                            format: " (answer items with top probability ≥ it) keeps coverage %.4f (%d of %d items), accuracy %.4f",
+                            point.coverage, point.answered, curve.count, point.accuracy))
             } else {
                 print(String(format: "target accuracy %.4f: not reached on this data at any threshold", targetAccuracy))
             }

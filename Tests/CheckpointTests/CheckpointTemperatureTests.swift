@@ -56,6 +56,31 @@ import Testing
         }
     }
 
+    /// Values a Double holds but the engine's Float32 division cannot use (found by a fresh-user
+    /// check: 1e39 is inf as a Float32, 1e-320 is 0, and 1e-40 made NaN probabilities; each
+    /// crashed classify, eval and a worker's SIGHUP reload) are refused at load.
+    @Test(arguments: ["1e39", "1e300", "1e-320", "1e-40", "0.0009", "1000.5"])
+    func aTemperatureOutsideTheFloat32RangeIsRefusedAtLoad(_ json: String) throws {
+        try withSavedCheckpoint { directory in
+            let text = try configText(directory).replacingOccurrences(of: #""temperature" : 1"#, with: #""temperature" : \#(json)"#)
+            try writeConfig(directory, text)
+            do {
+                _ = try Checkpoint.load(from: directory)
+                Issue.record("temperature \(json) loaded")
+            } catch let error as CheckpointError {
+                guard case .invalidConfiguration(let key, let problem) = error.kind else {
+                    Issue.record("\(error)")
+                    return
+                }
+                #expect(key == "temperature")
+                #expect(problem.hasPrefix("is \(Double(json)!), outside 0.001...1000"), "\(problem)")
+            }
+        }
+        for edge in [0.001, 1000, 1.2075] {
+            #expect(throws: Never.self) { try ModelConfiguration.validate(temperature: edge) }
+        }
+    }
+
     @Test func validateRefusesBadTemperatureInMemory() throws {
         var checkpoint = try Fixtures.checkpoint()
         checkpoint.configuration.temperature = -2

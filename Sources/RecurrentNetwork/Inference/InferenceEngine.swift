@@ -155,8 +155,25 @@ public struct InferenceEngine: Sendable {
     public func probabilities(
         ids: [Int32], lengths: [Int], time: Int, temperature: Float = 1
     ) throws(InferenceEngineError) -> Tensor {
+        try logitsAndProbabilities(ids: ids, lengths: lengths, time: time, temperature: temperature).probabilities
+    }
+
+    /// The logits and the probabilities of one forward pass: ``logits(ids:lengths:time:)`` and
+    /// `softmax(logits / temperature)` (``probabilities(ids:lengths:time:temperature:)``).
+    ///
+    /// The predicted class is best taken from the logits: their argmax is the probabilities'
+    /// in exact arithmetic, but at a large temperature the Float32 probabilities can round to
+    /// ties the logits do not have.
+    ///
+    /// - Parameters: as ``probabilities(ids:lengths:time:temperature:)``.
+    /// - Returns: two `[batch, numClasses]` tensors.
+    /// - Throws: as ``logits(ids:lengths:time:)``.
+    public func logitsAndProbabilities(
+        ids: [Int32], lengths: [Int], time: Int, temperature: Float = 1
+    ) throws(InferenceEngineError) -> (logits: Tensor, probabilities: Tensor) {
         precondition(temperature.isFinite && temperature > 0, "temperature \(temperature)")
-        var result = try logits(ids: ids, lengths: lengths, time: time)
+        let logits = try logits(ids: ids, lengths: lengths, time: time)
+        var result = logits
         let classes = architecture.numClasses
         if temperature != 1 {
             for k in result.values.indices { result.values[k] /= temperature }
@@ -166,7 +183,7 @@ public struct InferenceEngine: Sendable {
                 Self.softmax(values.baseAddress! + row * classes, count: classes)
             }
         }
-        return result
+        return (logits, result)
     }
 
     /// The pooled features the head starts from (before its first `tanh`): the mean or max of
