@@ -44,9 +44,28 @@ struct EvalCommand: ParsableCommand {
         if let targetAccuracy, !(targetAccuracy > 0 && targetAccuracy <= 1) {
             throw ValidationError("--target-accuracy must be in (0, 1], got \(targetAccuracy)")
         }
+        if let plots, plots.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--plots needs a directory, got an empty string")
+        }
     }
 
     func run() throws {
+        // Before the evaluation: a plots directory that cannot be made fails at once (exit 2).
+        if let plots {
+            let directory = URL(fileURLWithPath: plots)
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                throw CommandFailure.badInput("--plots \(plots): is a file, not a directory")
+            }
+            do {
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            } catch {
+                throw CommandFailure.badInput("--plots \(plots): cannot create the directory: \(error.localizedDescription)")
+            }
+            guard FileManager.default.isWritableFile(atPath: directory.path) else {
+                throw CommandFailure.badInput("--plots \(plots): the directory is not writable")
+            }
+        }
         let classifier = try modelOptions.loadClassifier()
         let url = URL(fileURLWithPath: test)
         let items: [NewsItem]

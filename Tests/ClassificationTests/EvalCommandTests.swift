@@ -48,4 +48,16 @@ struct EvalCommandTests {
         #expect(result.status == 2)
         #expect(result.stderr.contains("Finance") && result.stderr.contains(url.path), "\(result.stderr)")
     }
+
+    @Test func aPlotsPathThatIsAFileIsBadInputBeforeTheEvaluation() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("newsclf-eval-plots-\(UUID().uuidString.prefix(8))")
+        try Data("not a directory".utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let result = try run(["eval", "--test", CompareCommandTests.evalFile.path, "--plots", url.path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--plots \(url.path): is a file, not a directory"), "\(result.stderr)")
+        #expect(!result.stdout.contains("accuracy:"), "refused before evaluating")
+        let empty = try run(["eval", "--test", CompareCommandTests.evalFile.path, "--plots", ""])
+        #expect(empty.status == 2)
+    }
 }

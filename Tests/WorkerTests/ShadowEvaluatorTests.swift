@@ -83,4 +83,49 @@ import Worker
         #expect(evaluator.agreement.compared == 4)
         #expect(evaluator.agreement.agreed == 4, "the same model as its own shadow agrees with itself")
     }
+
+    #if os(Linux)
+        /// The shadow's thread runs at nice 19, and the main thread keeps its priority
+        /// (`/proc/self/task/*/stat`, field 19).
+        @Test func theShadowThreadAloneRunsAtTheLowestPriority() async throws {
+            let store = ShadowModelStore(
+                path: "/nonexistent/shadow", servedLabels: { [] }, metrics: ShadowMetrics(factory: TestMetrics()),
+                logger: WorkerTestSupport.logger)
+            let evaluator = ShadowEvaluator(
+                models: store, sampleRate: 1, shadowTopic: nil, maxMessageBytes: 1 << 20, producer: nil,
+                logger: WorkerTestSupport.logger)
+            /// The main thread's nice value (`/proc/self/stat` describes the thread group leader).
+            func processNice() throws -> Int? {
+                let stat = try String(contentsOfFile: "/proc/self/stat", encoding: .utf8)
+                guard let close = stat.lastIndex(of: ")") else { return nil }
+                let fields = stat[stat.index(after: close)...].split(separator: " ")
+                return fields.count > 16 ? Int(fields[16]) : nil
+            }
+            let niceBefore = try processNice()
+            try #require(niceBefore != nil && niceBefore != 19)
+            evaluator.start()
+            func niceValues() throws -> [String: [Int]] {
+                var result: [String: [Int]] = [:]
+                for task in try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task") {
+                    guard let comm = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8),
+                        let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
+                        let close = stat.lastIndex(of: ")")
+                    else { continue }
+                    // Fields after "(comm)": state is field 3, nice field 19.
+                    let fields = stat[stat.index(after: close)...].split(separator: " ")
+                    guard fields.count > 16, let nice = Int(fields[16]) else { continue }
+                    result[comm.trimmingCharacters(in: .whitespacesAndNewlines), default: []].append(nice)
+                }
+                return result
+            }
+            var values = try niceValues()
+            for _ in 0..<50 where values["newsclf shadow"] != [19] {
+                try await Task.sleep(for: .milliseconds(20))
+                values = try niceValues()
+            }
+            #expect(values["newsclf shadow"] == [19], "\(values)")
+            #expect(try processNice() == niceBefore, "the main thread keeps its priority")
+            await evaluator.finish()
+        }
+    #endif
 }

@@ -12,7 +12,7 @@ import WireFormat
 /// ``ShadowSampler`` admits a `shadow_sample_rate` share of the batches, and an admitted one waits
 /// in a bounded ``ShadowQueue``; when the shadow falls behind and the queue is full the batch is
 /// dropped and counted (`newsclf_shadow_dropped_batches_total`), so the labels never wait for the
-/// shadow. A thread of its own takes the batches in order, tokenizes them with the shadow
+/// shadow. A thread of its own, at the lowest CPU priority (nice 19), takes the batches in order, tokenizes them with the shadow
 /// model's own preprocessing, classifies them (one engine thread), counts the agreement with the
 /// labels the worker published (``ShadowAgreement``, reset when another shadow model loads) and,
 /// with `shadow_topic`, publishes the shadow's labels in the output schema with the header
@@ -92,7 +92,6 @@ public final class ShadowEvaluator: Sendable {
         let thread = Thread { [self] in
             runLoop()
         }
-        thread.name = "newsclf shadow"
         thread.start()
     }
 
@@ -138,7 +137,22 @@ public final class ShadowEvaluator: Sendable {
         }
     }
 
+    /// The shadow thread's nice value: the lowest priority, so that on CPUs the serving path
+    /// keeps busy the scheduler gives the shadow what is left (Linux CFS weight 15 against 1024
+    /// at nice 0) and its queue drops batches, instead of the shadow taking a core from the labels.
+    static let threadNiceness: Int32 = 19
+
     private func runLoop() {
+        #if os(Linux)
+            // Named from inside, through /proc/thread-self (Linux 3.17+; Foundation's `Thread.name`
+            // does not reach the OS thread here), so that `top -H` and /proc show it.
+            try? "newsclf shadow".write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)
+            // On Linux the nice value is per thread, and `who` 0 is the calling thread
+            // (setpriority(2), "BUGS"): this lowers the shadow's thread only.
+            if setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.threadNiceness) != 0 {
+                logger.warning("cannot lower the shadow thread's priority", metadata: ["errno": "\(errno)"])
+            }
+        #endif
         while true {
             work.wait()
             while let batch = state.withLock({ $0.queue.dequeue() }) {
